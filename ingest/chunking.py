@@ -114,13 +114,18 @@ def _heading_paths(sections: list[Section], doc_title: str) -> list[tuple[str, s
 
 
 def _merge_small(chunks: list[Chunk], text: str, cfg: ChunkingConfig, count: TokenCounter) -> list[Chunk]:
-    """Merge a too-small chunk (a lone heading, a one-liner) into the chunk that follows it."""
+    """Merge a too-small chunk (a lone heading, a one-liner) into its next neighbour, else its previous one."""
+
+    def fits(start: int, end: int) -> bool:
+        return end - start <= cfg.max_chars and count(text[start:end]) <= cfg.max_tokens
+
     out: list[Chunk] = []
     for ch in chunks:
         prev = out[-1] if out else None
-        if prev and prev.end - prev.start < cfg.min_chars and ch.end - prev.start <= cfg.max_chars \
-                and count(text[prev.start:ch.end]) <= cfg.max_tokens:
+        if prev and prev.end - prev.start < cfg.min_chars and fits(prev.start, ch.end):
             out[-1] = Chunk(ch.doc_id, prev.start, ch.end, text[prev.start:ch.end], ch.heading, ch.anchor)
+        elif prev and ch.end - ch.start < cfg.min_chars and fits(prev.start, ch.end):
+            out[-1] = Chunk(prev.doc_id, prev.start, ch.end, text[prev.start:ch.end], prev.heading, prev.anchor)
         else:
             out.append(ch)
     return out

@@ -1,0 +1,162 @@
+"""Incremental, crash-safe index builds: reuse unchanged chunks and cached vectors, publish atomically."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.catalog import Catalog
+from index.embedcache import EmbeddingCache
+from index.embedders import Embedder
+from index.lexical import LexicalIndex, lexical_text
+from index.vectors import VectorIndexConfig, build_index, index_kind, save_index
+from index.versions import VersionStore
+from ingest.chunking import ChunkingConfig, chunk_document
+from ingest.documents import Chunk, Document, hash_text
+from ingest.units import unit_texts
+
+log = logging.getLogger(__name__)
+EMBED_BATCH = 256  # chunks embedded and committed to the cache per step (a kill loses at most one step)
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did."""
+
+    documents: int = 0
+    chunks: int = 0
+    units: int = 0  # sentence-sized pieces that get a vector each
+    embedded: int = 0
+    reused: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    version: str = ""
+    changed: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        return (f"documents {self.documents}, chunks {self.chunks}, units {self.units}, embedded {self.embedded}, "
+                f"reused {self.reused}, "
+                f"deleted {self.deleted}, {self.seconds:.1f} s" + (f", version {self.version}" if self.version else ", index unchanged"))
+
+
+@dataclass
+class _Plan:
+    docs: list[tuple[Document, list[Chunk]]]
+    deleted: int
+    changed_docs: int
+
+
+def _plan(catalog: Catalog | None, fresh: dict[str, list[Document]], dropped: set[str],
+          chunking: ChunkingConfig, count, same_config: bool) -> _Plan:
+    """Decide every document of the new version: carried over, reused or re-chunked."""
+    plan = _Plan([], 0, 0)
+    old = {row[0]: row for row in catalog.documents()} if catalog else {}
+    for doc_id, source, _path, _hash in old.values():
+        if source not in fresh and source not in dropped:
+            doc = catalog.document(doc_id)
+            chunks = catalog.document_chunks(doc_id) if same_config else chunk_document(doc, chunking, count)
+            plan.docs.append((doc, chunks))
+    seen: set[str] = set()
+    for docs in fresh.values():
+        for doc in docs:
+            if doc.doc_id in seen:
+                continue
+            seen.add(doc.doc_id)
+            prev = old.get(doc.doc_id)
+            if prev and prev[3] == doc.content_hash and same_config:
+                plan.docs.append((doc, catalog.document_chunks(doc.doc_id)))
+            else:
+                plan.changed_docs += 1
+                plan.docs.append((doc, chunk_document(doc, chunking, count)))
+    plan.deleted = sum(1 for d, s, _, _ in old.values() if (s in fresh or s in dropped) and d not in seen)
+    return plan
+
+
+def _embed_missing(texts: list[str], hashes: list[str], embedder: Embedder, cache: EmbeddingCache,
+                   progress: bool) -> tuple[np.ndarray, int]:
+    """Vectors for all texts, embedding only hashes the cache lacks; returns (vectors, embedded count)."""
+    from tqdm import tqdm
+
+    have = cache.get(hashes)
+    todo = {h: t for h, t in zip(hashes, texts) if h not in have}
+    items = list(todo.items())
+    with tqdm(total=len(items), desc="embedding", unit="chunk", disable=not progress or not items) as bar:
+        for i in range(0, len(items), EMBED_BATCH):
+            part = items[i:i + EMBED_BATCH]
+            vecs = embedder.embed([t for _, t in part])
+            cache.put([h for h, _ in part], vecs)
+            have.update({h: v for (h, _), v in zip(part, vecs)})
+            bar.update(len(part))
+    dim = embedder.dim
+    out = np.stack([have[h] for h in hashes]) if hashes else np.zeros((0, dim), dtype=np.float32)
+    return out.astype(np.float32), len(items)
+
+
+def _write_version(staging: Path, plan: _Plan, unit_chunks: list[int], vectors: np.ndarray, meta: dict,
+                   vcfg: VectorIndexConfig) -> None:
+    catalog = Catalog(staging / "catalog.sqlite")
+    row, lex = 0, []
+    for doc, chunks in plan.docs:
+        catalog.add_document(doc, [(row + i, c) for i, c in enumerate(chunks)])
+        lex += [lexical_text(c.text, c.heading, doc.title) for c in chunks]
+        row += len(chunks)
+    catalog.add_units(unit_chunks)
+    index = build_index(vectors, vcfg)
+    catalog.set_meta({**meta, "index_kind": index_kind(index), "chunks": str(row)})
+    catalog.commit()
+    catalog.close()
+    save_index(index, staging / "dense.faiss")
+    LexicalIndex.build(lex).save(staging / "bm25")
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """Documents freshly loaded per source id, and source ids to drop from the index."""
+
+    fresh: dict[str, list[Document]]
+    dropped: frozenset[str] = frozenset()
+
+
+def build(request: BuildRequest, *, home: Path, embedder: Embedder, chunking: ChunkingConfig = ChunkingConfig(),
+          vectors_cfg: VectorIndexConfig = VectorIndexConfig(), progress: bool = False) -> IngestReport:
+    """Build and publish a new index version when anything changed; the old one stays until the swap."""
+    t0 = time.perf_counter()
+    store = VersionStore(home)
+    with store.writer_lock():
+        current = store.current()
+        catalog = Catalog(current / "catalog.sqlite", readonly=True) if current else None
+        config_key = json.dumps({"embedder": embedder.name, "chunking": asdict(chunking)}, sort_keys=True)
+        same = bool(catalog) and catalog.meta().get("config") == config_key
+        plan = _plan(catalog, request.fresh, set(request.dropped), chunking, embedder.count_tokens, same)
+        if catalog:
+            catalog.close()
+        report = IngestReport(documents=len(plan.docs), chunks=sum(len(c) for _, c in plan.docs), deleted=plan.deleted)
+        report.timings["plan"] = time.perf_counter() - t0
+        if same and plan.changed_docs == 0 and plan.deleted == 0 and not request.dropped:
+            report.seconds = time.perf_counter() - t0
+            return report
+        units = [(row, t) for row, c in enumerate(c for _, cs in plan.docs for c in cs) for t in unit_texts(c.text, c.heading)]
+        texts = [t for _, t in units]
+        hashes = [hash_text(t) for t in texts]
+        t1 = time.perf_counter()
+        cache = EmbeddingCache(home / "cache" / "embeddings.sqlite", embedder.name, embedder.dim)
+        vectors, report.embedded = _embed_missing(texts, hashes, embedder, cache, progress)
+        cache.close()
+        report.timings["embed"] = time.perf_counter() - t1
+        report.units = len(units)
+        report.reused = report.units - report.embedded
+        t2 = time.perf_counter()
+        staging = store.staging()
+        meta = {"config": config_key, "embedder": embedder.name, "dim": str(embedder.dim), "created": str(time.time())}
+        _write_version(staging, plan, [row for row, _ in units], vectors, meta, vectors_cfg)
+        report.version = store.publish(staging)
+        store.prune()
+        report.timings["write"] = time.perf_counter() - t2
+        report.changed = True
+        report.seconds = time.perf_counter() - t0
+        return report

@@ -1,0 +1,120 @@
+"""SQLite catalog of one index version: documents and chunks; chunk ids are FAISS row ids."""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.documents import Chunk, Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+  doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL, title TEXT, url TEXT,
+  location TEXT, kind TEXT, content_hash TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id), ordinal INTEGER,
+  start INTEGER, "end" INTEGER, text TEXT NOT NULL, heading TEXT, anchor TEXT, text_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS units (id INTEGER PRIMARY KEY, chunk_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A chunk joined with its document's citation fields."""
+
+    id: int
+    text: str
+    start: int
+    end: int
+    heading: str
+    anchor: str
+    text_hash: str
+    doc_id: str
+    source: str  # source id (registered spec)
+    path: str
+    title: str
+    url: str
+    location: str
+
+    @property
+    def citation_url(self) -> str:
+        if not self.url:
+            return ""
+        return f"{self.url}#{self.anchor}" if self.anchor and "#" not in self.url else self.url
+
+
+_SELECT = """SELECT c.id, c.text, c.start, c."end", c.heading, c.anchor, c.text_hash, c.doc_id,
+  d.source, d.path, d.title, d.url, d.location FROM chunks c JOIN documents d USING(doc_id)"""
+
+
+class Catalog:
+    """Owns the SQLite file of one index version."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+        self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        if not readonly:
+            self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def add_document(self, doc: Document, chunks: Iterable[tuple[int, Chunk]]) -> None:
+        self.conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                          (doc.doc_id, doc.source, doc.path, doc.title, doc.url, doc.location, doc.kind,
+                           doc.content_hash, doc.text))
+        self.conn.executemany('INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)',
+                              [(i, c.doc_id, c.ordinal, c.start, c.end, c.text, c.heading, c.anchor, c.text_hash)
+                               for i, c in chunks])
+
+    def add_units(self, chunk_ids: list[int]) -> None:
+        """Dense-index row i (a sentence-sized unit) belongs to chunk chunk_ids[i]."""
+        self.conn.executemany("INSERT INTO units VALUES (?,?)", list(enumerate(chunk_ids)))
+
+    def unit_chunks(self) -> "np.ndarray":
+        import numpy as np
+
+        rows = self.conn.execute("SELECT chunk_id FROM units ORDER BY id").fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?,?)", list(values.items()))
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT key, value FROM meta"))
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def chunks(self, ids: Iterable[int]) -> dict[int, ChunkRecord]:
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        rows = self.conn.execute(f"{_SELECT} WHERE c.id IN ({','.join('?' * len(ids))})", ids)
+        return {r[0]: ChunkRecord(*r) for r in rows}
+
+    def all_chunks(self) -> list[ChunkRecord]:
+        return [ChunkRecord(*r) for r in self.conn.execute(f"{_SELECT} ORDER BY c.id")]
+
+    def documents(self, source: str | None = None) -> list[tuple[str, str, str, str]]:
+        """(doc_id, source, path, content_hash) rows, optionally for one source."""
+        q = "SELECT doc_id, source, path, content_hash FROM documents"
+        return list(self.conn.execute(q + " WHERE source = ?", (source,)) if source else self.conn.execute(q))
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute("SELECT source, path, text, title, url, location, kind FROM documents WHERE doc_id=?",
+                                (doc_id,)).fetchone()
+        return Document(*row) if row else None
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        rows = self.conn.execute('SELECT doc_id, start, "end", text, heading, anchor, ordinal FROM chunks '
+                                 "WHERE doc_id=? ORDER BY ordinal", (doc_id,))
+        return [Chunk(*r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        docs = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return {"documents": docs, "chunks": chunks}

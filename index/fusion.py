@@ -1,0 +1,20 @@
+"""Rank fusion: combine ranked id lists from several retrievers into one ranking."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[int]], *, k: float = 60.0,
+                           weights: Mapping[str, float] | None = None) -> dict[int, float]:
+    """score(id) = sum over rankings of weight / (k + rank), rank starting at 1 (Cormack et al. 2009)."""
+    scores: dict[int, float] = {}
+    for name, ids in rankings.items():
+        w = (weights or {}).get(name, 1.0)
+        for rank, idx in enumerate(ids, start=1):
+            scores[int(idx)] = scores.get(int(idx), 0.0) + w / (k + rank)
+    return scores
+
+
+def apply_priority(scores: dict[int, float], priority_of: Mapping[int, float]) -> dict[int, float]:
+    """Scale fused scores by each item's source priority (1.0 = neutral)."""
+    return {i: s * priority_of.get(i, 1.0) for i, s in scores.items()}

@@ -1,0 +1,98 @@
+"""Index versions on disk: built in a staging folder, published by an atomic pointer swap."""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+COMPLETE = "COMPLETE"  # written last into a version folder: its presence means the folder is whole
+_NAME = re.compile(r"^v(\d{6})$")
+
+
+class IndexCorruptError(RuntimeError):
+    """The published index cannot be read; the message says how to rebuild."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(str(path), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            with open(path, "rb+") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(root)
+
+
+class VersionStore:
+    """Owns RAG_HOME/versions and the CURRENT pointer file."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.root = home / "versions"
+        self.pointer = home / "CURRENT"
+
+    def current(self) -> Path | None:
+        """The published version folder, or None before the first ingest."""
+        if not self.pointer.exists():
+            return None
+        path = self.root / self.pointer.read_text().strip()
+        if not (path / COMPLETE).exists():
+            raise IndexCorruptError(f"index version {path} is incomplete or missing: run `rag ingest` to rebuild it")
+        return path
+
+    def staging(self) -> Path:
+        path = self.root / f".staging-{uuid.uuid4().hex[:8]}"
+        path.mkdir(parents=True)
+        return path
+
+    def _next_name(self) -> str:
+        nums = [int(m.group(1)) for p in self.root.iterdir() if (m := _NAME.match(p.name))] if self.root.exists() else []
+        return f"v{max(nums, default=0) + 1:06d}"
+
+    def publish(self, staging: Path) -> str:
+        """Make a complete staging folder the current version, atomically; returns its name."""
+        (staging / COMPLETE).write_text("ok\n")
+        _fsync_tree(staging)
+        name = self._next_name()
+        staging.rename(self.root / name)
+        _fsync_dir(self.root)
+        tmp = self.pointer.with_name("CURRENT.tmp")
+        tmp.write_text(name + "\n")
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.pointer)
+        _fsync_dir(self.home)
+        return name
+
+    def prune(self, keep: int = 2) -> None:
+        """Remove staging leftovers and all but the newest `keep` versions (never the current one)."""
+        if not self.root.exists():
+            return
+        current = self.pointer.read_text().strip() if self.pointer.exists() else ""
+        for path in self.root.glob(".staging-*"):
+            shutil.rmtree(path, ignore_errors=True)
+        names = sorted(p.name for p in self.root.iterdir() if _NAME.match(p.name))
+        for name in names[:-keep]:
+            if name != current:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+
+    @contextmanager
+    def writer_lock(self):
+        """One writer at a time; a second ingest fails fast instead of racing."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.home / "ingest.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise RuntimeError("another ingest is running on this index; wait for it to finish") from exc
+            yield

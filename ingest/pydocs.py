@@ -1,0 +1,83 @@
+"""`pydoc:PACKAGE[.MODULE]`: one document per public class or function of an installed package."""
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import pkgutil
+from types import ModuleType
+
+from ingest.documents import Document
+from ingest.errors import SourceError
+from ingest.sources import SourceSpec
+
+log = logging.getLogger(__name__)
+MAX_OBJECTS = 600
+MAX_MODULES = 80
+# Public API pages, so citations point at the rendered reference docs.
+URL_TEMPLATES = {
+    "torch": "https://docs.pytorch.org/docs/stable/generated/{qual}.html",
+    "sklearn": "https://scikit-learn.org/stable/modules/generated/{qual}.html",
+    "transformers": "https://huggingface.co/docs/transformers/main/en/main_classes/{leaf}",
+    "peft": "https://huggingface.co/docs/peft/main/en/package_reference/{leaf}",
+    "faiss": "https://github.com/facebookresearch/faiss/wiki",
+}
+
+
+def _public_modules(root: ModuleType) -> list[ModuleType]:
+    """The module itself and its public submodules (bounded, import errors skipped)."""
+    mods = [root]
+    if not hasattr(root, "__path__"):
+        return mods
+    for info in pkgutil.walk_packages(root.__path__, root.__name__ + "."):
+        if len(mods) >= MAX_MODULES:
+            break
+        if any(part.startswith("_") or part in ("tests", "testing") for part in info.name.split(".")):
+            continue
+        try:
+            mods.append(importlib.import_module(info.name))
+        except Exception as exc:  # noqa: BLE001 - any import failure just skips that module
+            log.debug("skipping %s: %s", info.name, exc)
+    return mods
+
+
+def _render(qual: str, obj) -> str:
+    """Markdown for one API object: heading, signature, docstring."""
+    try:
+        sig = str(inspect.signature(obj))
+    except (TypeError, ValueError):
+        sig = "(...)"
+    kind = "class" if inspect.isclass(obj) else "function"
+    doc = inspect.getdoc(obj) or ""
+    return f"# {qual}\n\n{kind} `{qual}{sig}`\n\n{doc}\n"
+
+
+def _url(top: str, qual: str) -> str:
+    tmpl = URL_TEMPLATES.get(top, "")
+    return tmpl.format(qual=qual, leaf=qual.rsplit(".", 1)[-1].lower()) if tmpl else ""
+
+
+def load_pydoc(spec: SourceSpec) -> list[Document]:
+    """Walk an installed package offline and document its public API objects."""
+    name = spec.spec.split(":", 1)[1]
+    try:
+        root = importlib.import_module(name)
+    except Exception as exc:  # noqa: BLE001 - ImportError and whatever the package raises on import
+        raise SourceError(f"cannot import package {name!r} for {spec.spec}: {exc}") from exc
+    top, docs, seen = name.split(".")[0], [], set()
+    for mod in _public_modules(root):
+        for attr, obj in sorted(vars(mod).items()):
+            if attr.startswith("_") or not (inspect.isclass(obj) or inspect.isfunction(obj)):
+                continue
+            origin = getattr(obj, "__module__", "") or ""
+            if not origin.startswith(top) or id(obj) in seen or not inspect.getdoc(obj):
+                continue
+            seen.add(id(obj))
+            qual = f"{mod.__name__}.{attr}"
+            docs.append(Document(source=spec.source_id, path=qual, text=_render(qual, obj), title=qual,
+                                 url=_url(top, qual), location=f"pydoc:{qual}", kind="markdown"))
+            if len(docs) >= MAX_OBJECTS:
+                return docs
+    if not docs:
+        raise SourceError(f"{spec.spec}: no documented public classes or functions found")
+    return docs

@@ -1,0 +1,66 @@
+"""Split a chunk into short retrieval units (sentences, list items, code blocks) for dense search.
+
+One vector per chunk averages many facts; one vector per sentence or bullet lets a question match the
+fact that answers it. Measured on the dev set (roadmap only, hybrid): chunk vectors 0.85 recall@5,
+sentence units 0.93.
+"""
+from __future__ import annotations
+
+import re
+
+MIN_UNIT_CHARS = 25  # shorter pieces join their neighbour
+MAX_UNIT_CHARS = 600  # longer prose is split at sentence ends
+_BREAKS = re.compile(r"\n\s*\n|\n(?=\s*(?:[*+\-]|\d+[.)])\s)")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[`*])")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_NOISE = re.compile(r"[^\w\s:&,.'()/+#-]")
+
+
+def clean_heading(heading: str, limit: int = 60) -> str:
+    """The innermost heading without emoji and decoration, shortened: a light hint of topic."""
+    leaf = heading.rsplit(" > ", 1)[-1]
+    return re.sub(r"\s+", " ", _NOISE.sub(" ", leaf)).strip()[:limit]
+
+
+def _pieces(text: str) -> list[str]:
+    """Paragraphs and list items, with fenced code blocks kept whole."""
+    out, buf, in_fence = [], [], False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            if not in_fence and buf:
+                out += _BREAKS.split("\n".join(buf))
+                buf = []
+            buf.append(line)
+            if in_fence:
+                out.append("\n".join(buf))
+                buf = []
+            in_fence = not in_fence
+            continue
+        buf.append(line)
+    if buf:
+        out += ["\n".join(buf)] if in_fence else _BREAKS.split("\n".join(buf))
+    return [p.strip() for p in out if p and p.strip()]
+
+
+def _split_prose(piece: str) -> list[str]:
+    if len(piece) <= MAX_UNIT_CHARS or _FENCE.match(piece):
+        return [piece]
+    return [s for s in _SENTENCE.split(piece) if s.strip()]
+
+
+def split_units(text: str) -> list[str]:
+    """Short, self-contained pieces of a chunk; never empty for a non-empty chunk."""
+    units: list[str] = []
+    for piece in _pieces(text):
+        for part in _split_prose(piece):
+            if units and (len(part) < MIN_UNIT_CHARS or len(units[-1]) < MIN_UNIT_CHARS):
+                units[-1] = f"{units[-1]}\n{part}"
+            else:
+                units.append(part)
+    return units or ([text.strip()] if text.strip() else [])
+
+
+def unit_texts(chunk_text: str, heading: str) -> list[str]:
+    """What the dense model reads for a chunk: each unit prefixed by the cleaned innermost heading."""
+    hint = clean_heading(heading)
+    return [f"{hint}: {u}" if hint else u for u in split_units(chunk_text)]

@@ -1,0 +1,63 @@
+"""Typed settings at the edge: `RAG_*` environment variables and `.env`, turned into internal dataclasses."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index import models
+from index.embedders import EmbedderConfig
+from index.retriever import MODES, RetrievalConfig
+from index.vectors import VectorIndexConfig
+from ingest.chunking import ChunkingConfig
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can set; defaults run the embedded models on CPU."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    home: Path = Field(Path(".rag"), description="data dir: index versions, caches, registry, feedback")
+    embedder: str = models.DEFAULT_EMBEDDER
+    embedder_backend: str = Field("openvino", description="torch | openvino | openvino-int8w | openvino-fp32 | hashing")
+    device: str = Field("auto", description="auto | cpu | cuda, for embedding and FAISS")
+    embed_batch_size: int = Field(32, ge=1, le=1024)
+    chunk_max_tokens: int = Field(200, ge=32, le=512)
+    chunk_max_chars: int = Field(800, ge=200, le=8000)
+    chunk_min_chars: int = Field(200, ge=0, le=2000)
+    hnsw_threshold: int = Field(200_000, ge=1)
+    search_mode: str = "hybrid"
+    rrf_k: float = Field(60.0, gt=0)
+    dense_weight: float = Field(1.0, ge=0)
+    bm25_weight: float = Field(1.0, ge=0)
+    candidates: int = Field(50, ge=1, le=1000)
+
+    @field_validator("search_mode")
+    @classmethod
+    def _known_mode(cls, v: str) -> str:
+        if v not in MODES:
+            raise ValueError(f"RAG_SEARCH_MODE must be one of {MODES}")
+        return v
+
+    def embedder_config(self) -> EmbedderConfig:
+        return EmbedderConfig(model=self.embedder, backend=self.embedder_backend, device=self.device,
+                              batch_size=self.embed_batch_size, cache_dir=self.home / "models")
+
+    def chunking_config(self) -> ChunkingConfig:
+        return ChunkingConfig(max_tokens=self.chunk_max_tokens, max_chars=self.chunk_max_chars,
+                              min_chars=self.chunk_min_chars)
+
+    def vectors_config(self) -> VectorIndexConfig:
+        return VectorIndexConfig(hnsw_threshold=self.hnsw_threshold, device=self.device)
+
+    def retrieval_config(self) -> RetrievalConfig:
+        return RetrievalConfig(mode=self.search_mode, rrf_k=self.rrf_k, dense_weight=self.dense_weight,
+                               bm25_weight=self.bm25_weight, candidates=self.candidates)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings read once per process; tests call `get_settings.cache_clear()` after changing the env."""
+    return Settings()
