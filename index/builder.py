@@ -85,7 +85,7 @@ def _embed_missing(texts: list[str], hashes: list[str], embedder: Embedder, cach
     have = cache.get(hashes)
     todo = {h: t for h, t in zip(hashes, texts) if h not in have}
     items = list(todo.items())
-    with tqdm(total=len(items), desc="embedding", unit="chunk", disable=not progress or not items) as bar:
+    with tqdm(total=len(items), desc="embedding", unit="unit", disable=not progress or not items) as bar:
         for i in range(0, len(items), EMBED_BATCH):
             part = items[i:i + EMBED_BATCH]
             vecs = embedder.embed([t for _, t in part])

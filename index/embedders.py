@@ -93,7 +93,7 @@ def embed_in_batches(encode, texts: Sequence[str], dim: int, batch_size: int, pr
     from tqdm import tqdm
 
     out = np.zeros((len(texts), dim), dtype=np.float32)
-    with tqdm(total=len(texts), desc=label, unit="chunk", disable=not progress, leave=False) as bar:
+    with tqdm(total=len(texts), desc=label, unit="text", disable=not progress, leave=False) as bar:
         for idx in _batches_by_length(texts, batch_size):
             out[idx] = encode([texts[i] for i in idx])
             bar.update(len(idx))

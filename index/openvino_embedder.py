@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -96,7 +97,8 @@ class OpenVinoEmbedder:
         log.info("exporting %s to OpenVINO (%s) in %s, once", src, quantize, xml.parent)
         model = AutoModel.from_pretrained(str(src)).eval()
         example = {k: torch.from_numpy(v) for k, v in self._tokenize(_CALIBRATION[:2]).items()}
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches are expected here
             ov_model = ov.convert_model(model, example_input=example)
         ov_model = self._quantize(ov_model, quantize)
         xml.parent.mkdir(parents=True, exist_ok=True)

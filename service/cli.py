@@ -1,0 +1,161 @@
+"""The `rag` command line: ingest, search, status, sources, bench, eval, serve, ask."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from index.models import ModelNotFoundError
+from index.retriever import MODES, SearchFilters
+from index.versions import IndexCorruptError
+from ingest.errors import SourceError
+from service.config import get_settings
+
+app = typer.Typer(help="roadmap-rag: a retrieval-augmented learning assistant.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+sources_app = typer.Typer(help="List or remove registered sources.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks; results go to bench/results/.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+app.add_typer(bench_app, name="bench")
+log = logging.getLogger("rag")
+EXPECTED = (SourceError, ModelNotFoundError, IndexCorruptError, FileNotFoundError, ValueError, RuntimeError)
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def run_guarded(fn, *args, **kwargs):
+    """Call fn, turning expected failures into a one-line message and a non-zero exit."""
+    try:
+        return fn(*args, **kwargs)
+    except EXPECTED as exc:
+        fail(str(exc))
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "nncf", "sentence_transformers", "transformers", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@app.command()
+def ingest(
+    sources: Annotated[Optional[list[str]], typer.Argument(help="folder, file, git URL, http(s) URL or pydoc:PACKAGE")] = None,
+    defaults: Annotated[bool, typer.Option(help="add the default content (project docs, framework API docs, roadmap)")] = False,
+    priority: Annotated[float, typer.Option(min=0.1, max=10.0, help="retrieval weight of these sources")] = 1.0,
+    manifest: Annotated[str, typer.Option(help="TSV/JSON manifest: path -> public URL")] = "",
+    quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
+) -> None:
+    """Add sources to the index, or refresh every registered source when none is given."""
+    from service.ingestion import SourceRequest, ingest_sources
+    from service.runtime import ROADMAP_REPO, build_embedder, default_sources
+
+    settings = get_settings()
+    reqs = [SourceRequest(s, priority, manifest) for s in (sources or [])]
+    if defaults:
+        reqs += [SourceRequest(s) for s in default_sources()]
+    embedder = run_guarded(build_embedder, settings)
+    if defaults:
+        try:
+            report = ingest_sources(settings, embedder, [SourceRequest(ROADMAP_REPO, 2.0)], progress=not quiet)
+            typer.echo(f"roadmap repository: {report.summary()}")
+        except SourceError as exc:
+            log.warning("skipping the roadmap repository (%s): no network? ingest a local copy instead", exc)
+            typer.echo(f"warning: skipped {ROADMAP_REPO}: {exc}", err=True)
+    report = run_guarded(ingest_sources, settings, embedder, reqs, progress=not quiet)
+    typer.echo(report.summary())
+
+
+def _print_hits(hits, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+        return
+    if not hits:
+        typer.echo("no results")
+    for n, h in enumerate(hits, start=1):
+        snippet = " ".join(h.text.split())[:240]
+        typer.echo(f"[{n}] {h.score:.4f}  {h.path} > {h.heading.rsplit(' > ', 1)[-1]}\n    {h.url or h.source}\n    {snippet}\n")
+
+
+@app.command()
+def search(
+    query: Annotated[Optional[str], typer.Argument(help="the question")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="number of hits")] = 5,
+    mode: Annotated[str, typer.Option(help="dense | bm25 | hybrid")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    queries: Annotated[Optional[Path], typer.Option(help="file with one question per line; one JSON line each")] = None,
+    source: Annotated[Optional[str], typer.Option(help="only this source (spec or file path)")] = None,
+    path_prefix: Annotated[Optional[str], typer.Option(help="only documents whose path starts with this")] = None,
+) -> None:
+    """Search the index."""
+    from service.runtime import build_embedder, open_retriever
+
+    if mode not in MODES:
+        fail(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    if (query is None) == (queries is None):
+        fail("give either a QUERY or --queries FILE")
+    if queries is not None and not queries.is_file():
+        fail(f"no such file: {queries}")
+    settings = get_settings()
+    retriever = run_guarded(open_retriever, settings, run_guarded(build_embedder, settings))
+    filters = SearchFilters(source=source, path_prefix=path_prefix)
+    if queries is None:
+        _print_hits(retriever.search(query, k, mode, filters), as_json)
+        return
+    for line in queries.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            typer.echo(json.dumps([h.to_dict() for h in retriever.search(line.strip(), k, mode, filters)], ensure_ascii=False))
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Sources, documents, chunks, index version and kind, device, embedder."""
+    from index.embedders import resolve_device
+    from index.vectors import gpu_count
+    from service.ingestion import index_status
+
+    settings = get_settings()
+    info = run_guarded(index_status, settings)
+    info["device"] = resolve_device(settings.device)
+    info["faiss_gpus"] = gpu_count()
+    if as_json:
+        typer.echo(json.dumps(info, indent=2))
+        return
+    typer.echo(f"index {info['version'] or '(none)'} in {info['home']}: {info['documents']} documents, "
+               f"{info['chunks']} chunks, {info.get('index_kind', '-')} index, device {info['device']}, "
+               f"embedder {info['embedder']} ({info['embedder_backend']})")
+    for s in info["sources"]:
+        typer.echo(f"  {s['kind']:6} {s['spec']}  priority {s['priority']}")
+
+
+@sources_app.command("list")
+def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Registered sources."""
+    from index.registry import SourceRegistry
+
+    reg = SourceRegistry(get_settings().home)
+    rows = [{"spec": s.spec, "kind": s.kind, "priority": s.priority, "manifest": s.manifest} for s in reg.list()]
+    typer.echo(json.dumps(rows, indent=2) if as_json else "\n".join(f"{r['kind']:6} {r['spec']}" for r in rows) or "no sources")
+
+
+@sources_app.command("remove")
+def sources_remove(spec: Annotated[str, typer.Argument(help="the source as listed")]) -> None:
+    """Unregister a source and drop its documents from the index."""
+    from service.ingestion import remove_source
+    from service.runtime import build_embedder
+
+    settings = get_settings()
+    report = run_guarded(remove_source, settings, run_guarded(build_embedder, settings), spec)
+    typer.echo(report.summary())
+
+
+if __name__ == "__main__":
+    app()

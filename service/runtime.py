@@ -1,0 +1,35 @@
+"""Build the long-lived parts (embedder, retriever) from settings, once per process."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from index.embedders import Embedder, create_embedder
+from index.registry import SourceRegistry
+from index.retriever import Retriever
+from service.config import Settings
+
+log = logging.getLogger(__name__)
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ROADMAP_REPO = "https://github.com/3XCeptional/Data-Science-Roadmap"
+DEFAULT_PYDOC = ("pydoc:torch.nn", "pydoc:sklearn", "pydoc:transformers.trainer", "pydoc:transformers.pipelines",
+                 "pydoc:peft", "pydoc:faiss")
+
+
+def default_sources() -> list[str]:
+    """The project's own README and docs, bundled reference models, API docs of the named frameworks."""
+    local = [PROJECT_ROOT / "README.md", PROJECT_ROOT / "docs", PROJECT_ROOT / "reference"]
+    return [str(p) for p in local if p.exists()] + list(DEFAULT_PYDOC)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    return create_embedder(settings.embedder_config())
+
+
+def open_retriever(settings: Settings, embedder: Embedder) -> Retriever:
+    """The current index version with source priorities from the registry."""
+    registry = SourceRegistry(settings.home)
+    priorities = registry.priorities()
+    registry.close()
+    return Retriever.open(settings.home, embedder, cfg=settings.retrieval_config(),
+                          vectors_cfg=settings.vectors_config(), priorities=priorities)
