@@ -11,6 +11,7 @@ from index.catalog import Catalog, ChunkRecord
 from index.embedders import Embedder
 from index.fusion import apply_priority, reciprocal_rank_fusion
 from index.lexical import LexicalIndex
+from index.navigation import NAV_INTENT, build_link_graph, navigation_ranking, title_similarities
 from index.vectors import VectorIndex, VectorIndexConfig
 from index.versions import IndexCorruptError, VersionStore
 
@@ -27,6 +28,7 @@ class RetrievalConfig:
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     candidates: int = 50  # chunks per retriever, before fusion
+    navigation_weight: float = 2.0  # the link graph outweighs one text ranking for "what comes after X?"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ class Retriever:
         self.meta = meta
         self.embedder, self.cfg = embedder, cfg
         self._priority_of = self._chunk_priorities(priorities or {})
+        self._pages = None  # link graph, built on the first navigation question
+        self._title_vecs: dict[str, np.ndarray] = {}
 
     @classmethod
     def open(cls, home: Path, embedder: Embedder, **kwargs) -> "Retriever":
@@ -96,10 +100,11 @@ class Retriever:
         return cls(version_dir=current, embedder=embedder, **kwargs)
 
     def _chunk_priorities(self, priorities: dict[str, float]) -> dict[int, float]:
-        if not priorities or all(v == 1.0 for v in priorities.values()):
+        """Per-chunk source priority, or {} when every indexed source has the same one."""
+        rows = self.catalog.conn.execute("SELECT c.id, d.source FROM chunks c JOIN documents d USING(doc_id)").fetchall()
+        if len({priorities.get(src, 1.0) for _, src in rows}) <= 1:
             return {}
-        rows = self.catalog.conn.execute("SELECT c.id, d.source FROM chunks c JOIN documents d USING(doc_id)")
-        return {i: priorities.get(s, 1.0) for i, s in rows if priorities.get(s, 1.0) != 1.0}
+        return {i: priorities.get(src, 1.0) for i, src in rows}
 
     def _allowed(self, filters: SearchFilters | None) -> np.ndarray | None:
         if not filters or not (filters.source or filters.path_prefix):
@@ -112,6 +117,26 @@ class Retriever:
             q += " AND d.path LIKE ? ESCAPE '\\'"
             args.append(filters.path_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
         return np.array([r[0] for r in self.catalog.conn.execute(q, args)], dtype=np.int64)
+
+    def _navigation(self, query: str, query_vec: np.ndarray | None) -> np.ndarray:
+        """Chunks that answer "what comes after X?" from the links between ingested pages."""
+        if not NAV_INTENT.search(query):
+            return np.empty(0, dtype=np.int64)
+        if self._pages is None:
+            rows = self.catalog.conn.execute("SELECT c.id, c.doc_id, d.source, d.path, d.title, c.text FROM chunks c "
+                                             "JOIN documents d USING(doc_id) WHERE c.text LIKE '%](%' ORDER BY c.id")
+            pages = build_link_graph(rows.fetchall())
+            firsts = dict(self.catalog.conn.execute("SELECT doc_id, MIN(id) FROM chunks GROUP BY doc_id"))
+            for p in pages.values():
+                p.first_chunk = firsts.get(p.doc_id, p.first_chunk)
+            docs = list(pages)
+            labels = [f"{pages[d].title} ({self.catalog.document(d).path})" for d in docs]
+            self._title_vecs = dict(zip(docs, self.embedder.embed(labels))) if docs else {}
+            self._pages = pages
+        if query_vec is None:
+            query_vec = self.embedder.embed([query])[0]
+        sims = title_similarities(query_vec, self._title_vecs)
+        return np.array(navigation_ranking(query, self._pages, sims), dtype=np.int64)
 
     @property
     def size(self) -> int:
@@ -142,16 +167,21 @@ class Retriever:
         if mode in ("bm25", "hybrid"):
             ids, scores = self.lexical.search(query, deep, allowed)
             rankings["bm25"], raw["bm25"] = ids, dict(zip(ids.tolist(), scores.tolist()))
+        nav = self._navigation(query, None) if mode == "hybrid" and allowed is None else np.empty(0)
+        if nav.size:
+            rankings["navigation"] = nav
         if self._priority_of:
             # A quota for preferred sources: their best chunks form extra ranked lists, so a large
             # secondary corpus cannot crowd the curriculum out of the candidates (dev set with docs: see README).
-            for name in list(rankings):
-                rankings[f"{name}_preferred"] = np.array([i for i in rankings[name] if self._priority_of.get(int(i), 1.0) > 1.0][:n])
+            top = max(self._priority_of.values())
+            for name in [m for m in ("dense", "bm25") if m in rankings]:
+                rankings[f"{name}_preferred"] = np.array([i for i in rankings[name] if self._priority_of[int(i)] >= top][:n])
                 rankings[name] = rankings[name][:n]
         if mode == "hybrid":
             w = {"dense": self.cfg.dense_weight, "bm25": self.cfg.bm25_weight}
             fused = reciprocal_rank_fusion(rankings, k=self.cfg.rrf_k,
-                                           weights={**w, **{f"{m}_preferred": v for m, v in w.items()}})
+                                           weights={**w, **{f"{m}_preferred": v for m, v in w.items()},
+                                                    "navigation": self.cfg.navigation_weight})
         else:
             fused = raw[mode]
         fused = apply_priority(fused, self._priority_of)

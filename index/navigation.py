@@ -1,0 +1,73 @@
+"""Roadmap awareness: a link graph between ingested pages, used for "what comes after X?" questions.
+
+Nothing here knows this roadmap: pages are linked when a chunk of one holds a relative markdown link to
+another document of the same source, and a link counts as "next" or "previous" by the words around it.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NAV_INTENT = re.compile(r"\b(next|after|afterwards|follow(s|ing)?|previous|before|prerequisites?|finished|"
+                        r"done with|where (do|should) i (go|start)|which page|start(ing)? point|comes? after)\b", re.I)
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+)(#[^)\s]*)?\)")
+_NEXT = re.compile(r"\b(next|continue|then|ending point|forward|onward)\b|→|»", re.I)
+_PREV = re.compile(r"\b(previous|prev|back|starting point|before)\b|←|«", re.I)
+
+
+@dataclass
+class PageLinks:
+    """Outgoing links of one page: the chunks that hold them and where they point."""
+
+    doc_id: str
+    title: str
+    first_chunk: int
+    link_chunks: dict[int, int] = field(default_factory=dict)  # chunk id -> number of page links in it
+    next_docs: list[str] = field(default_factory=list)
+    prev_docs: list[str] = field(default_factory=list)
+
+
+def _line_of(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start:end if end >= 0 else len(text)]
+
+
+def build_link_graph(rows: list[tuple[int, str, str, str, str, str]]) -> dict[str, PageLinks]:
+    """rows: (chunk id, doc id, source, path, title, chunk text) in reading order."""
+    by_path = {(src, path): doc for _, doc, src, path, _, _ in rows}
+    pages: dict[str, PageLinks] = {}
+    for cid, doc, src, path, title, text in rows:
+        page = pages.setdefault(doc, PageLinks(doc, title, cid))
+        for m in _LINK.finditer(text):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), m.group(2)))
+            tdoc = by_path.get((src, target))
+            if tdoc is None or tdoc == doc:
+                continue
+            page.link_chunks[cid] = page.link_chunks.get(cid, 0) + 1
+            line = _line_of(text, m.start())
+            if _NEXT.search(line):
+                page.next_docs.append(tdoc)
+            elif _PREV.search(line):
+                page.prev_docs.append(tdoc)
+    return {d: p for d, p in pages.items() if p.link_chunks}
+
+
+def navigation_ranking(query: str, pages: dict[str, PageLinks], title_sims: dict[str, float], n: int = 5) -> list[int]:
+    """For a navigation question: the best-matching page's link chunks, then the first chunk of its next pages."""
+    if not pages or not NAV_INTENT.search(query):
+        return []
+    best = max(pages.values(), key=lambda p: title_sims.get(p.doc_id, -1.0))
+    ranked = sorted(best.link_chunks, key=lambda c: (-best.link_chunks[c] * (c - best.first_chunk + 1), c))
+    # Pages with dedicated navigation links put them last; the densest late chunk is the navigation block.
+    out = ranked[:2]
+    targets = best.next_docs if re.search(r"\b(before|previous|prerequisites?)\b", query, re.I) is None else best.prev_docs
+    out += [pages[d].first_chunk for d in dict.fromkeys(targets) if d in pages]
+    return out[:n]
+
+
+def title_similarities(query_vec: np.ndarray, title_vecs: dict[str, np.ndarray]) -> dict[str, float]:
+    return {d: float(v @ query_vec) for d, v in title_vecs.items()}
