@@ -17,12 +17,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The roadmap pages from ../shared when present (no network here for the GitHub copy).
+ROADMAP_DIR := $(wildcard ../shared/corpus/roadmap)
+
 run: setup
 	$(BIN)/rag ingest --defaults
+	$(if $(ROADMAP_DIR),$(BIN)/rag ingest $(ROADMAP_DIR) --priority 2)
 	$(BIN)/rag serve
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=10
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"

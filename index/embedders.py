@@ -109,6 +109,8 @@ class SentenceTransformerEmbedder:
         path = models.resolve_embedder_path(cfg.model)
         self.device = resolve_device(cfg.device)
         self.model = SentenceTransformer(str(path), device=self.device)
+        # fp16 on the GPU (tensor cores); fp32 on the CPU, where half precision is slow.
+        self.model = self.model.half() if self.device == "cuda" else self.model.float()
         self.tokenizer = self.model.tokenizer
         self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
                        else self.model.get_sentence_embedding_dimension())

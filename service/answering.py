@@ -11,8 +11,8 @@ from importlib import resources
 
 from index.retriever import Hit, Retriever
 from service.confidence import TermStats, term_coverage
-from service.grounding import (citations_in, content_terms, select_evidence, split_sentences, strip_citations,
-                               support_of)
+from service.grounding import (Evidence, citations_in, content_terms, select_evidence, split_sentences,
+                               strip_citations, support_of)
 from service.llm import GenerationConfig, Generator
 
 log = logging.getLogger(__name__)
@@ -25,14 +25,14 @@ _FOLLOW_UP = re.compile(r"^(and|but|so|what about|how about|why|also)\b|\b(it|it
 class AnswerConfig:
     """Answering settings; the abstention thresholds were calibrated on the dev set (see README)."""
 
-    k: int = 4  # sources given to the model
-    source_chars: int = 700  # characters of each source in the prompt (keeps time to first token low)
+    k: int = 4  # retrieved chunks that evidence sentences are picked from
     abstain_min_coverage: float = 0.15  # IDF-weighted share of question terms found in the top sources
     abstain_unseen_terms: int = 2  # this many question terms that occur nowhere in the index -> not covered
-    min_support: float = 0.6  # share of a generated sentence's content words its source must contain
+    min_support: float = 0.7  # share of a generated sentence's content words its source must contain
     max_sentences: int = 3
     quote_chars: int = 450
     generate: bool = True  # False: extractive answers only (no LLM)
+    trust_decline_below: float = 0.5  # a model's "not covered" abstains only when coverage is also below this
     generation: GenerationConfig = GenerationConfig()
 
 
@@ -117,10 +117,10 @@ class AnswerPipeline:
             return "low retrieval coverage", info
         return "", info
 
-    def build_messages(self, question: str, hits: list[Hit]) -> list[dict]:
-        blocks = [f"[{n}] {h.title} > {h.heading.rsplit(' > ', 1)[-1]}\n{h.text[:self.cfg.source_chars]}"
-                  for n, h in enumerate(hits, start=1)]
-        user = self.user_prompt.format(sources="\n\n".join(blocks), question=question)
+    def build_messages(self, question: str, evidence: list[Evidence], hits: list[Hit]) -> list[dict]:
+        """The prompt gives the model pre-selected evidence sentences, numbered by their source."""
+        blocks = [f"[{e.source}] {e.text}" for e in evidence]
+        user = self.user_prompt.format(sources="\n".join(blocks), question=question)
         return [{"role": "system", "content": self.system_prompt}, {"role": "user", "content": user}]
 
     def stream(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Iterator[Event]:
@@ -134,18 +134,19 @@ class AnswerPipeline:
         if reason:
             yield from self._abstain(ans, hits, reason, t0)
             return
+        evidence = select_evidence(question, [h.text for h in hits], r.embedder.embed, max_chars=self.cfg.quote_chars)
         sentences: list[str] = []
-        if self.cfg.generate and self.generator is not None:
-            for sentence in self._generate(question, hits, ans):
+        if self.cfg.generate and self.generator is not None and evidence:
+            for sentence in self._generate(question, evidence, hits, ans):
                 sentences.append(sentence)
                 ans.timings.setdefault("ttft_ms", round((time.perf_counter() - t0) * 1000, 1))
                 yield Event("token", (" " if len(sentences) > 1 else "") + sentence)
-        if ans.mode == "declined":
+        if ans.mode == "declined" and ans.confidence.get("coverage", 1.0) < self.cfg.trust_decline_below:
             yield from self._abstain(ans, hits, "the model found no answer in the sources", t0)
             return
         ans.mode = "generated" if sentences else "extractive"
         generated = " ".join(sentences)
-        quotes = self._quotes(question, [h.text for h in hits], skip=generated)
+        quotes = "\n".join(f"> {e.text} [{e.source}]" for e in evidence)
         if quotes:
             ans.timings.setdefault("ttft_ms", round((time.perf_counter() - t0) * 1000, 1))
             yield Event("token", ("\n\n" if generated else "") + quotes)
@@ -154,30 +155,37 @@ class AnswerPipeline:
         ans.citations = [_citation(n, hits[n - 1]) for n in used]
         yield from self._finish(ans, t0)
 
-    def _generate(self, question: str, hits: list[Hit], ans: Answer) -> Iterator[str]:
+    def _generate(self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer) -> Iterator[str]:
         """Generated sentences that pass the faithfulness check, as each one completes."""
         sources = [h.text for h in hits]
         buf, kept, n_tokens = "", 0, 0
         t_gen = time.perf_counter()
-        for piece in self.generator.stream(self.build_messages(question, hits), self.cfg.generation):
-            n_tokens += 1
-            buf += piece
-            *done, buf = _complete_sentences(buf)
-            for sentence in done:
-                verdict = self._check(sentence, sources)
-                if verdict == "declined" and kept == 0:
-                    ans.mode = "declined"
-                    return
-                if verdict == "ok":
+        messages = self.build_messages(question, evidence, hits)
+        ans.usage["prompt_tokens"] = sum(self.generator.count_tokens(m["content"]) for m in messages)
+        stream = self.generator.stream(messages, self.cfg.generation)
+        try:
+            for piece in stream:
+                n_tokens += 1
+                *done, buf = _complete_sentences(buf + piece)
+                for sentence in done:
+                    verdict = self._check(sentence, sources)
+                    if verdict == "declined" and kept == 0:
+                        ans.mode = "declined"
+                    if verdict != "ok":  # the model has left the evidence (or declined): stop early
+                        buf = ""
+                        return
                     kept += 1
                     yield sentence
-            if kept >= self.cfg.max_sentences:
-                break
-        if buf.strip() and kept < self.cfg.max_sentences and self._check(buf.strip(), sources) == "ok":
-            yield buf.strip()
-        ans.usage["completion_tokens"] = n_tokens
-        gen_s = time.perf_counter() - t_gen
-        ans.timings["tokens_per_s"] = round(n_tokens / gen_s, 1) if gen_s > 0 else 0.0
+                if kept >= self.cfg.max_sentences:
+                    buf = ""
+                    return
+            if buf.strip() and self._check(buf.strip(), sources) == "ok":
+                yield buf.strip()
+        finally:
+            stream.close()  # stops generation that is still running
+            ans.usage["completion_tokens"] = n_tokens
+            gen_s = time.perf_counter() - t_gen
+            ans.timings["tokens_per_s"] = round(n_tokens / gen_s, 1) if gen_s > 0 else 0.0
 
     def _check(self, sentence: str, sources: list[str]) -> str:
         """ok | declined | unsupported, for one generated sentence."""
@@ -188,13 +196,6 @@ class AnswerPipeline:
             return "unsupported"
         support = support_of(sentence, sources, citations_in(sentence, len(sources)))
         return "ok" if support.coverage >= self.cfg.min_support else "unsupported"
-
-    def _quotes(self, question: str, sources: list[str], skip: str = "") -> str:
-        """The most relevant source sentences as quotes with their citations."""
-        embed = self._retriever().embedder.embed
-        picked = select_evidence(question, sources, embed, max_chars=self.cfg.quote_chars)
-        lines = [f"> {e.text} [{e.source}]" for e in picked if e.text not in skip]
-        return "\n".join(lines)
 
     def _abstain(self, ans: Answer, hits: list[Hit], reason: str, t0: float) -> Iterator[Event]:
         ans.mode, ans.abstained = "abstained", True

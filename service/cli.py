@@ -157,6 +157,51 @@ def sources_remove(spec: Annotated[str, typer.Argument(help="the source as liste
     typer.echo(report.summary())
 
 
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="bind address (RAG_HOST)")] = None,
+    port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="port (RAG_PORT)")] = None,
+    adapter: Annotated[Optional[str], typer.Option(help="LoRA adapter folder to answer with")] = None,
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from service.main import create_app
+
+    settings = get_settings()
+    if adapter:
+        settings = settings.model_copy(update={"llm_adapter": adapter})
+    uvicorn.run(create_app(settings, load_in_background=True), host=host or settings.host, port=port or settings.port,
+                log_level="info")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question")],
+    k: Annotated[Optional[int], typer.Option("-k", min=1, max=10, help="retrieved chunks to answer from")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole answer as JSON")] = False,
+) -> None:
+    """Answer a question, streaming to the terminal, then list the sources."""
+    from service.state import build_state
+
+    if not question.strip():
+        fail("the question is empty")
+    state = run_guarded(build_state, get_settings())
+    run_guarded(state.retriever)
+    for ev in state.pipeline.stream(question.strip(), [], k):
+        if ev.kind == "token" and not as_json:
+            typer.echo(ev.data, nl=False)
+        elif ev.kind == "done":
+            ans = ev.data
+            state.feedback.record_answer(ans.id, ans.question, ans.answer, ans.mode, [c.__dict__ for c in ans.citations])
+            if as_json:
+                typer.echo(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+                return
+            typer.echo(f"\n\n[{ans.mode}]")
+            for c in ans.citations:
+                typer.echo(f"[{c.n}] {c.title} > {c.heading.rsplit(' > ', 1)[-1]}\n    {c.url or c.source}")
+
+
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "roadmap_qa_dev.jsonl"
 DEV_CORPUS = DEV_SET.parents[1] / "corpus" / "roadmap"
 

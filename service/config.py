@@ -12,6 +12,8 @@ from index.embedders import EmbedderConfig
 from index.retriever import MODES, RetrievalConfig
 from index.vectors import VectorIndexConfig
 from ingest.chunking import ChunkingConfig
+from service.answering import AnswerConfig
+from service.llm import GenerationConfig, LLMConfig
 
 
 class Settings(BaseSettings):
@@ -33,6 +35,21 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0)
     bm25_weight: float = Field(1.0, ge=0)
     candidates: int = Field(50, ge=1, le=1000)
+    llm_backend: str = Field("transformers", description="transformers | llamacpp | openai")
+    llm_model: str = Field(models.DEFAULT_GENERATOR, description="builtin name, GGUF file, HF model dir, or server model name")
+    llm_adapter: str = Field("", description="LoRA adapter folder (transformers backend)")
+    llm_base_url: str = "http://localhost:8001/v1"
+    llm_api_key: str = ""
+    llm_threads: int = Field(0, ge=0, le=256)
+    llm_max_new_tokens: int = Field(96, ge=8, le=2048)
+    llm_repetition_penalty: float = Field(1.15, ge=1.0, le=2.0)
+    answer_generate: bool = Field(True, description="false: extractive answers only, no generator loaded")
+    answer_k: int = Field(4, ge=1, le=10)
+    abstain_min_coverage: float = Field(0.15, ge=0, le=1, description="calibrated on the dev set")
+    abstain_unseen_terms: int = Field(2, ge=1, le=20, description="calibrated on the dev set")
+    min_support: float = Field(0.7, ge=0, le=1)
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
 
     @field_validator("search_mode")
     @classmethod
@@ -51,6 +68,17 @@ class Settings(BaseSettings):
 
     def vectors_config(self) -> VectorIndexConfig:
         return VectorIndexConfig(hnsw_threshold=self.hnsw_threshold, device=self.device)
+
+    def llm_config(self) -> LLMConfig:
+        return LLMConfig(backend=self.llm_backend, model=self.llm_model, device=self.device, adapter=self.llm_adapter,
+                         cache_dir=self.home / "models", base_url=self.llm_base_url, api_key=self.llm_api_key,
+                         threads=self.llm_threads)
+
+    def answer_config(self) -> AnswerConfig:
+        gen = GenerationConfig(max_new_tokens=self.llm_max_new_tokens, repetition_penalty=self.llm_repetition_penalty)
+        return AnswerConfig(k=self.answer_k, abstain_min_coverage=self.abstain_min_coverage,
+                            abstain_unseen_terms=self.abstain_unseen_terms, min_support=self.min_support,
+                            generate=self.answer_generate, generation=gen)
 
     def retrieval_config(self) -> RetrievalConfig:
         return RetrievalConfig(mode=self.search_mode, rrf_k=self.rrf_k, dense_weight=self.dense_weight,

@@ -19,7 +19,7 @@ Message = dict[str, str]
 class GenerationConfig:
     """Decoding settings: greedy with repetition control and a token budget."""
 
-    max_new_tokens: int = 160
+    max_new_tokens: int = 96
     temperature: float = 0.0  # 0 = greedy
     repetition_penalty: float = 1.15
     no_repeat_ngram_size: int = 6
@@ -105,25 +105,45 @@ class TransformersGenerator:
 
     def stream(self, messages: list[Message], cfg: GenerationConfig) -> Iterator[str]:
         import torch
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        stop = threading.Event()
+
+        class _Stop(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool, device=input_ids.device)
 
         prompt = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
         inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self.device)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=120)
         kwargs = dict(**inputs, streamer=streamer, max_new_tokens=cfg.max_new_tokens,
                       repetition_penalty=cfg.repetition_penalty, no_repeat_ngram_size=cfg.no_repeat_ngram_size,
-                      pad_token_id=self.tokenizer.eos_token_id, do_sample=cfg.temperature > 0)
+                      pad_token_id=self.tokenizer.eos_token_id, do_sample=cfg.temperature > 0,
+                      stopping_criteria=StoppingCriteriaList([_Stop()]))
         if cfg.temperature > 0:
             kwargs["temperature"] = cfg.temperature
 
+        failure: list[BaseException] = []
+
         def run() -> None:
-            with self._lock, torch.inference_mode():
-                self.model.generate(**kwargs)
+            try:
+                with self._lock, torch.inference_mode():
+                    self.model.generate(**kwargs)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the consumer below
+                failure.append(exc)
+                streamer.end()
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
-        yield from (piece for piece in streamer if piece)
-        thread.join()
+        try:
+            yield from (piece for piece in streamer if piece)
+        finally:  # the consumer stopped early or finished: end generation and free the model
+            stop.set()
+            for _ in streamer:
+                pass
+            thread.join()
+        if failure:
+            raise RuntimeError(f"generation failed: {failure[0]}") from failure[0]
 
 
 class LlamaCppGenerator:

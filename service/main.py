@@ -1,0 +1,68 @@
+"""The FastAPI app: factory, lifespan (models load once), error handlers. OpenAPI at /docs."""
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from index.models import ModelNotFoundError
+from index.versions import IndexCorruptError
+from service.config import Settings, get_settings
+from service.routes import ask, health, openai_compat, search
+from service.state import build_state
+
+log = logging.getLogger(__name__)
+
+
+def _load(app: FastAPI, settings: Settings) -> None:
+    try:
+        app.state.rag = build_state(settings)
+    except (ModelNotFoundError, RuntimeError, ValueError) as exc:
+        log.error("cannot start the assistant: %s", exc)
+        app.state.load_error = str(exc)
+
+
+def create_app(settings: Settings | None = None, *, load_in_background: bool = False) -> FastAPI:
+    """Build the app; models load in the lifespan (in a thread when asked, so /readyz can say 'loading')."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.rag = None
+        if load_in_background:
+            threading.Thread(target=_load, args=(app, settings), daemon=True).start()
+        else:
+            _load(app, settings)
+        yield
+        if app.state.rag is not None:
+            app.state.rag.feedback.close()
+
+    app = FastAPI(title="roadmap-rag", version="0.1.0", lifespan=lifespan,
+                  description="Grounded answers with citations over a data-science roadmap and framework docs.")
+    for router in (health.router, search.router, ask.router, openai_compat.router):
+        app.include_router(router)
+    _add_error_handlers(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError):
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(ValueError)
+    async def bad_value(_: Request, exc: ValueError):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(FileNotFoundError)
+    async def no_index(_: Request, exc: FileNotFoundError):
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(IndexCorruptError)
+    async def corrupt(_: Request, exc: IndexCorruptError):
+        return JSONResponse({"detail": str(exc)}, status_code=503)

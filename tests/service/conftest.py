@@ -1,0 +1,62 @@
+"""A real `rag serve` on a free port over the roadmap, with the real embedded models (once per session)."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import RAG, ROADMAP, rag_env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def roadmap_home(tmp_path_factory) -> Path:
+    """A data dir with the roadmap ingested by the real embedder."""
+    if not ROADMAP.exists():
+        pytest.skip("../shared/corpus/roadmap is not present")
+    home = tmp_path_factory.mktemp("served")
+    subprocess.run([*RAG, "ingest", str(ROADMAP), "--quiet"], env=rag_env(home), check=True, timeout=900)
+    return home
+
+
+class Server:
+    def __init__(self, home: Path) -> None:
+        self.home, self.port = home, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "Server":
+        self.proc = subprocess.Popen([*RAG, "serve", "--port", str(self.port)], env=rag_env(self.home),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 600
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("rag serve exited during start-up")
+            time.sleep(0.5)
+        raise RuntimeError("rag serve did not become ready")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(roadmap_home: Path):
+    srv = Server(roadmap_home).start()
+    yield srv
+    srv.stop()
