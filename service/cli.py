@@ -242,21 +242,38 @@ def eval_cmd(
     questions: Annotated[Path, typer.Option(help="question set (JSONL, roadmap_qa_dev format)")] = DEV_SET,
     corpus_root: Annotated[Optional[Path], typer.Option(help="folder of the gold files (default: look them up in the index)")] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=50)] = 5,
+    answers: Annotated[bool, typer.Option(help="also answer every question and score the answers")] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Score retrieval on a question set: recall@k within 4,000 characters, and MRR, per mode."""
-    from service.bench import eval_retrieval, write_result
+    """Score retrieval (recall@k within 4,000 characters, MRR) and answers (key terms, citations, abstention, latency)."""
+    from service.bench import RESULTS, _catalog_reader, eval_retrieval
+    from service.evaluation import evaluate_answers, write_reports
+    from service.state import build_state
 
     if not questions.is_file():
         fail(f"no such file: {questions}")
-    result = run_guarded(eval_retrieval, get_settings(), questions, corpus_root, k)
-    path = write_result("eval-retrieval", result)
+    settings = get_settings()
+    retrieval = run_guarded(eval_retrieval, settings, questions, corpus_root, k)
+    summary, rows = None, []
+    if answers:
+        state = run_guarded(build_state, settings)
+        reader = _catalog_reader(run_guarded(state.retriever))
+        summary, rows = evaluate_answers(state.pipeline, questions, corpus_root, reader)
+    if summary is None:
+        summary = {}
+    stem = f"eval-{questions.stem}"
+    paths = write_reports(RESULTS, stem, summary, retrieval, rows) if answers else []
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        typer.echo(json.dumps({"retrieval": retrieval, "answers": summary}, indent=2))
         return
     for mode in MODES:
-        typer.echo(f"{mode:7} recall@{k} {result[mode][f'recall@{k}']:.3f}  MRR {result[mode]['mrr']:.3f}")
-    typer.echo(f"written to {path}")
+        typer.echo(f"{mode:7} recall@{k} {retrieval[mode][f'recall@{k}']:.3f}  MRR {retrieval[mode]['mrr']:.3f}")
+    for key in ("key_term_recall", "citation_precision", "abstention_on_unanswerable", "false_abstention",
+                "ttft_p50_ms", "tokens_per_s_p50", "modes"):
+        if key in summary:
+            typer.echo(f"{key}: {summary[key]}")
+    for p in paths:
+        typer.echo(f"written to {p}")
 
 
 if __name__ == "__main__":

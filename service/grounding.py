@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import Stemmer
 
+from ingest.units import clean_heading
+
 _STEM = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 _CITE = re.compile(r"\[(\d{1,2})\]")
@@ -26,13 +28,24 @@ def content_terms(text: str) -> list[str]:
     return _STEM.stemWords([w for w in words if len(w) > 1 and w not in STOP])
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences and list items of a passage, markdown bullets and emphasis markers stripped."""
-    out = []
-    for part in _SENT_SPLIT.split(text):
-        part = re.sub(r"^\s*(?:[*+\-]|\d+[.)])\s+", "", part).strip()
-        if len(part) > 2:
-            out.append(part)
+def split_sentences(text: str, max_item_chars: int = 300) -> list[str]:
+    """Statements of a passage: list items whole (when short), prose split into sentences,
+    and code lines from fenced blocks wrapped in backticks."""
+    out, in_fence = [], False
+    for line in text.splitlines():
+        if line.strip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            code = line.strip()
+            if len(code) >= 12 and not code.startswith("#"):
+                out.append(f"`{code}`")
+            continue
+        item = re.sub(r"^\s*(?:[*+\-]|\d+[.)])\s+", "", line).strip()
+        if not item:
+            continue
+        parts = [item] if len(item) <= max_item_chars else _SENT_SPLIT.split(item)
+        out += [p.strip() for p in parts if len(p.strip()) > 2]
     return out
 
 
@@ -68,7 +81,9 @@ def support_of(sentence: str, sources: Sequence[str], cited: Sequence[int] = ())
 def is_statement(sentence: str) -> bool:
     """A sentence that says something: not a heading, a label ending in ':', code or an over-long title run."""
     s = sentence.strip().strip("*_ ")
-    if len(s) < 25 or len(s) > 400 or s.startswith(("```", "#", "|", ">", "[")) or s.endswith(":"):
+    if s.startswith("`") and s.endswith("`"):
+        return len(s) >= 14  # a code line
+    if len(s) < 25 or len(s) > 400 or s.startswith(("#", "|", ">", "[")) or s.endswith(":"):
         return False
     return len(content_terms(s)) >= 3
 
@@ -84,16 +99,22 @@ class Evidence:
 
 
 def select_evidence(question: str, sources: Sequence[str], embed, *, max_chars: int = 450,
-                    max_sentences: int = 3) -> list[Evidence]:
-    """Source sentences most similar to the question (dense + term overlap), within a character budget."""
+                    max_sentences: int = 3, headings: Sequence[str] | None = None,
+                    idf=None) -> list[Evidence]:
+    """Source sentences most similar to the question (dense + term overlap), within a character budget.
+
+    Each sentence is embedded with its section's cleaned heading in front, as the index's units are."""
     cands = [(s, i + 1, j) for i, src in enumerate(sources) for j, s in enumerate(split_sentences(src))
              if is_statement(s)]
     if not cands:
         return []
-    vecs = embed([question] + [c[0] for c in cands])
+    hint = [clean_heading(headings[c[1] - 1]) if headings else "" for c in cands]
+    vecs = embed([question] + [f"{h}: {c[0]}" if h else c[0] for h, c in zip(hint, cands)])
     dense = vecs[1:] @ vecs[0]
     q_terms = set(content_terms(question))
-    overlap = np.array([len(q_terms & set(content_terms(c[0]))) / max(1, len(q_terms)) for c in cands])
+    weight = idf or (lambda t: 1.0)
+    total = sum(weight(t) for t in q_terms) or 1.0
+    overlap = np.array([sum(weight(t) for t in q_terms & set(content_terms(c[0]))) / total for c in cands])
     rank_bonus = np.array([0.05 / c[1] for c in cands])  # earlier sources were ranked higher by retrieval
     scores = dense + 0.5 * overlap + rank_bonus
     chosen, used = [], 0

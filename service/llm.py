@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ class TransformersGenerator:
 
     def stream(self, messages: list[Message], cfg: GenerationConfig) -> Iterator[str]:
         import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+        from transformers import StoppingCriteria, StoppingCriteriaList
 
         stop = threading.Event()
 
@@ -115,7 +116,7 @@ class TransformersGenerator:
 
         prompt = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
         inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self.device)
-        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=120)
+        streamer = _TokenQueue()
         kwargs = dict(**inputs, streamer=streamer, max_new_tokens=cfg.max_new_tokens,
                       repetition_penalty=cfg.repetition_penalty, no_repeat_ngram_size=cfg.no_repeat_ngram_size,
                       pad_token_id=self.tokenizer.eos_token_id, do_sample=cfg.temperature > 0,
@@ -123,27 +124,54 @@ class TransformersGenerator:
         if cfg.temperature > 0:
             kwargs["temperature"] = cfg.temperature
 
-        failure: list[BaseException] = []
-
         def run() -> None:
             try:
                 with self._lock, torch.inference_mode():
                     self.model.generate(**kwargs)
             except BaseException as exc:  # noqa: BLE001 - re-raised in the consumer below
-                failure.append(exc)
+                streamer.failure = exc
+            finally:
                 streamer.end()
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         try:
-            yield from (piece for piece in streamer if piece)
+            yield from streamer.texts(self.tokenizer)
         finally:  # the consumer stopped early or finished: end generation and free the model
             stop.set()
-            for _ in streamer:
-                pass
             thread.join()
-        if failure:
-            raise RuntimeError(f"generation failed: {failure[0]}") from failure[0]
+        if streamer.failure is not None:
+            raise RuntimeError(f"generation failed: {streamer.failure}") from streamer.failure
+
+
+class _TokenQueue:
+    """A transformers streamer: new token ids go into a queue; `texts` decodes them incrementally."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue = queue.Queue()
+        self.prompt_seen = False
+        self.failure: BaseException | None = None
+
+    def put(self, value) -> None:
+        if not self.prompt_seen:  # generate() first hands over the prompt
+            self.prompt_seen = True
+            return
+        self.queue.put(value.reshape(-1).tolist())
+
+    def end(self) -> None:
+        self.queue.put(None)
+
+    def texts(self, tokenizer) -> Iterator[str]:
+        ids: list[int] = []
+        sent = ""
+        while (item := self.queue.get()) is not None:
+            ids += item
+            text = tokenizer.decode(ids, skip_special_tokens=True)
+            if text.endswith("\ufffd"):  # an incomplete multi-byte character: wait for the next token
+                continue
+            if len(text) > len(sent):
+                yield text[len(sent):]
+                sent = text
 
 
 class LlamaCppGenerator:
