@@ -37,6 +37,10 @@ class AnswerConfig:
     # and the first token fast; switch to "generated" once a fine-tuned adapter grounds its answers.
     lead_with: str = "quotes"
     idf_overlap: bool = True
+    # Evidence trades key-term recall against citation precision (dev set: margin 1.0 -> 0.69 / 0.50,
+    # 0.5 -> 0.68 / 0.54, 0.1 -> 0.58 / 0.65); the retrieval rank weighs in so quotes favour top sources.
+    evidence_source_margin: float = 0.5
+    evidence_rank_weight: float = 0.3
     generate: bool = True  # False: extractive answers only (no LLM)
     trust_decline_below: float = 0.5  # a model's "not covered" abstains only when coverage is also below this
     generation: GenerationConfig = GenerationConfig()
@@ -142,7 +146,9 @@ class AnswerPipeline:
             return
         evidence = select_evidence(question, [h.text for h in hits], r.embedder.embed, max_chars=self.cfg.quote_chars,
                                    max_sentences=self.cfg.max_quotes, headings=[h.heading for h in hits],
-                                   idf=self._term_stats(r).idf if self.cfg.idf_overlap else None)
+                                   idf=self._term_stats(r).idf if self.cfg.idf_overlap else None,
+                                   source_margin=self.cfg.evidence_source_margin,
+                                   rank_weight=self.cfg.evidence_rank_weight)
         quotes = "\n".join(f"> {e.text} [{e.source}]" for e in evidence)
         if self.cfg.lead_with == "quotes" and quotes:
             ans.timings["ttft_ms"] = round((time.perf_counter() - t0) * 1000, 1)

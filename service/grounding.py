@@ -100,7 +100,7 @@ class Evidence:
 
 def select_evidence(question: str, sources: Sequence[str], embed, *, max_chars: int = 450,
                     max_sentences: int = 3, headings: Sequence[str] | None = None,
-                    idf=None) -> list[Evidence]:
+                    idf=None, source_margin: float = 1.0, rank_weight: float = 0.05) -> list[Evidence]:
     """Source sentences most similar to the question (dense + term overlap), within a character budget.
 
     Each sentence is embedded with its section's cleaned heading in front, as the index's units are."""
@@ -115,12 +115,18 @@ def select_evidence(question: str, sources: Sequence[str], embed, *, max_chars: 
     weight = idf or (lambda t: 1.0)
     total = sum(weight(t) for t in q_terms) or 1.0
     overlap = np.array([sum(weight(t) for t in q_terms & set(content_terms(c[0]))) / total for c in cands])
-    rank_bonus = np.array([0.05 / c[1] for c in cands])  # earlier sources were ranked higher by retrieval
+    rank_bonus = np.array([rank_weight / c[1] for c in cands])  # earlier sources were ranked higher by retrieval
     scores = dense + 0.5 * overlap + rank_bonus
     chosen, used = [], 0
+    best_by_source = {}
+    for i, c in enumerate(cands):
+        best_by_source[c[1]] = max(best_by_source.get(c[1], -9.0), float(scores[i]))
+    top = max(best_by_source.values())
+    # Quote only sources whose best sentence is nearly as good as the best one: fewer, surer citations.
+    allowed = {src for src, sc in best_by_source.items() if sc >= top - source_margin}
     for idx in np.argsort(-scores):
         text, src, order = cands[idx]
-        if used + len(text) > max_chars and chosen:
+        if src not in allowed or (used + len(text) > max_chars and chosen):
             continue
         chosen.append(Evidence(text, src, float(scores[idx]), order))
         used += len(text)

@@ -1,0 +1,94 @@
+"""The answer pipeline with a tiny in-code generator: faithfulness check, quotes, abstention, streaming."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from index.embedders import HashingEmbedder
+from index.retriever import Retriever
+from service.answering import AnswerConfig, AnswerPipeline, condense
+from service.grounding import citations_in, select_evidence, split_sentences, support_of
+from service.ingestion import SourceRequest, ingest_sources
+
+
+class ScriptedGenerator:
+    """Replies with a fixed text, piece by piece, like a real streaming model."""
+
+    name, device, context_window = "scripted", "cpu", 2048
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.prompts: list[list[dict]] = []
+
+    def stream(self, messages, cfg) -> Iterator[str]:
+        self.prompts.append(messages)
+        for word in self.reply.split(" "):
+            yield word + " "
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+@pytest.fixture
+def retriever(hashing_settings, tiny_corpus) -> Retriever:
+    emb = HashingEmbedder()
+    ingest_sources(hashing_settings, emb, [SourceRequest(str(tiny_corpus))])
+    return Retriever.open(hashing_settings.home, emb)
+
+
+def pipeline(retriever, reply: str, **cfg) -> tuple[AnswerPipeline, ScriptedGenerator]:
+    gen = ScriptedGenerator(reply)
+    return AnswerPipeline(retriever=lambda: retriever, generator=gen, cfg=AnswerConfig(**cfg)), gen
+
+
+def test_supported_sentence_is_kept_and_cited(retriever):
+    p, gen = pipeline(retriever, "Convolution layers slide filters over images to detect edges [1]. ")
+    ans = p.answer("what do convolution layers in CNNs do with images?")
+    assert ans.mode == "generated" and "slide filters over images" in ans.answer
+    assert ans.citations and "[" in ans.answer
+    assert "Sources:" in gen.prompts[0][1]["content"]
+
+
+def test_invented_sentence_is_dropped_for_quotes(retriever):
+    p, _ = pipeline(retriever, "Quantum blockchains invented convolution in 1802 on Mars [1]. ")
+    ans = p.answer("what do convolution layers in CNNs do with images?")
+    assert ans.mode == "extractive" and "Mars" not in ans.answer
+    assert ans.answer.startswith("> ")
+
+
+def test_unknown_terms_abstain_with_closest_sections(retriever):
+    p, gen = pipeline(retriever, "anything")
+    ans = p.answer("how do I deploy kubernetes helm charts on openshift clusters?")
+    assert ans.abstained and ans.mode == "abstained" and "do not cover" in ans.answer
+    assert not gen.prompts  # abstention happens before generation
+
+
+def test_stream_events_order_and_text(retriever):
+    p, _ = pipeline(retriever, "Adam and SGD with momentum are the usual choices [1]. ")
+    events = list(p.stream("which optimizers are the usual choices?"))
+    kinds = [e.kind for e in events]
+    assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"token"}
+    assert "".join(e.data for e in events if e.kind == "token") == events[-1].data.answer
+
+
+def test_extractive_only_without_generator(retriever):
+    p = AnswerPipeline(retriever=lambda: retriever, generator=None, cfg=AnswerConfig(generate=False))
+    ans = p.answer("how does k-fold cross-validation split the data?")
+    assert ans.mode == "extractive" and "fold" in ans.answer.lower()
+
+
+def test_condense_joins_follow_ups():
+    hist = [{"role": "user", "content": "what is a CNN?"}, {"role": "assistant", "content": "..."}]
+    assert condense("and how is it trained?", hist) == "what is a CNN? and how is it trained?"
+    assert condense("what is gradient boosting in scikit-learn exactly?", hist).startswith("what is gradient")
+
+
+def test_grounding_helpers():
+    assert citations_in("a [1] b [3] c [9]", 3) == [1, 3]
+    assert split_sentences("* one item here\n* two items there\n```\nx = compute_things(1)\n```") == [
+        "one item here", "two items there", "`x = compute_things(1)`"]
+    assert support_of("filters detect edges in images [1]", ["Convolution filters detect edges in images."], [1]).coverage == 1.0
+    ev = select_evidence("which optimizer?", ["Adam is a good default optimizer for deep nets.", "Bananas are yellow fruit."],
+                         HashingEmbedder().embed, max_sentences=1)
+    assert ev[0].source == 1
