@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,9 +117,11 @@ class SentenceTransformerEmbedder:
                        else self.model.get_sentence_embedding_dimension())
         self.name = f"st:{Path(path).name if cfg.model != models.DEFAULT_EMBEDDER else cfg.model}"
         self.batch_size = cfg.batch_size
+        self._lock = threading.Lock()
 
     def _encode(self, batch: list[str]) -> np.ndarray:
-        return self.model.encode(batch, batch_size=len(batch), convert_to_numpy=True, show_progress_bar=False)
+        with self._lock:  # the fast tokenizer is not thread-safe
+            return self.model.encode(batch, batch_size=len(batch), convert_to_numpy=True, show_progress_bar=False)
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return embed_in_batches(self._encode, texts, self.dim, self.batch_size, progress, "embedding")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -83,6 +84,7 @@ class OpenVinoEmbedder:
         self.name = f"ov-{quantize}:{cfg.model}"
         self.device = "cpu"
         self.batch_size = cfg.batch_size
+        self._lock = threading.Lock()
 
     def _tokenize(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         enc = self.tokenizer(list(texts), padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="np")
@@ -120,12 +122,15 @@ class OpenVinoEmbedder:
         return ov_model
 
     def _encode(self, batch: list[str]) -> np.ndarray:
-        enc = self._tokenize(batch)
-        out = self.compiled({k: v for k, v in enc.items() if k in self.input_names})
-        return _mean_pool(out[self.compiled.outputs[0]], enc["attention_mask"])
+        # One caller at a time: the compiled model's infer request and the fast tokenizer are not thread-safe.
+        with self._lock:
+            enc = self._tokenize(batch)
+            out = self.compiled({k: v for k, v in enc.items() if k in self.input_names})
+            return _mean_pool(out[self.compiled.outputs[0]], enc["attention_mask"])
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return embed_in_batches(self._encode, texts, self.dim, self.batch_size, progress, "embedding")
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+        with self._lock:
+            return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
