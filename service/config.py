@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = Field(200, ge=32, le=512)
     chunk_max_chars: int = Field(800, ge=200, le=8000)
     chunk_min_chars: int = Field(200, ge=0, le=2000)
-    hnsw_threshold: int = Field(200_000, ge=1)
+    hnsw_threshold: int = Field(50_000, ge=1, description="dense units above which HNSW replaces flat search")
     search_mode: str = "hybrid"
     rrf_k: float = Field(10.0, gt=0)
     dense_weight: float = Field(1.0, ge=0)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -112,3 +113,13 @@ def rag_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 RAG = [sys.executable, "-m", "service.cli"]
+
+
+@pytest.fixture(scope="session")
+def roadmap_home(tmp_path_factory) -> Path:
+    """A data dir with the roadmap ingested by the real embedder."""
+    if not ROADMAP.exists():
+        pytest.skip("../shared/corpus/roadmap is not present")
+    home = tmp_path_factory.mktemp("served")
+    subprocess.run([*RAG, "ingest", str(ROADMAP), "--quiet"], env=rag_env(home), check=True, timeout=900)
+    return home

@@ -9,23 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import RAG, ROADMAP, rag_env
+from tests.conftest import RAG, rag_env
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def roadmap_home(tmp_path_factory) -> Path:
-    """A data dir with the roadmap ingested by the real embedder."""
-    if not ROADMAP.exists():
-        pytest.skip("../shared/corpus/roadmap is not present")
-    home = tmp_path_factory.mktemp("served")
-    subprocess.run([*RAG, "ingest", str(ROADMAP), "--quiet"], env=rag_env(home), check=True, timeout=900)
-    return home
 
 
 class Server:

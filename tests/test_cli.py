@@ -1,0 +1,45 @@
+"""The `rag` CLI end to end with the hashing embedder: ingest, search, --queries, status, sources, bad input."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.conftest import RAG, rag_env
+
+
+def rag(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*RAG, *args], env=rag_env(home, RAG_EMBEDDER_BACKEND="hashing"), capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_round_trip(tmp_path: Path, tiny_corpus: Path):
+    home = tmp_path / "home"
+    out = rag(home, "ingest", str(tiny_corpus), "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("documents 3, chunks") and "embedded" in out.stdout and "deleted 0" in out.stdout
+    hits = json.loads(rag(home, "search", "convolution filters", "--json", "-k", "2").stdout)
+    assert len(hits) == 2 and hits[0]["source"].startswith(str(tiny_corpus))
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("convolution filters\n\nk-fold cross-validation\n")
+    lines = rag(home, "search", "--queries", str(qfile), "--json").stdout.strip().splitlines()
+    assert len(lines) == 2 and all(isinstance(json.loads(x), list) for x in lines)
+    status = json.loads(rag(home, "status", "--json").stdout)
+    assert status["documents"] == 3 and status["version"] == "v000001" and status["index_kind"] == "flat"
+    assert json.loads(rag(home, "sources", "list", "--json").stdout)[0]["spec"] == str(tiny_corpus)
+
+
+def test_cli_bad_input_exits_non_zero_without_traceback(tmp_path: Path, tiny_corpus: Path):
+    home = tmp_path / "home"
+    rag(home, "ingest", str(tiny_corpus), "--quiet")
+    for args in (["ingest", "/no/such/dir"], ["ingest", "pydoc:no_such_pkg_zz"], ["search", "x", "--mode", "fuzzy"],
+                 ["search"], ["search", "--queries", "/no/file"], ["sources", "remove", "/not/registered"]):
+        out = rag(home, *args)
+        assert out.returncode != 0, args
+        assert "Traceback" not in out.stderr and out.stderr.strip(), args
+    assert json.loads(rag(home, "status", "--json").stdout)["version"] == "v000001"  # old index intact
+
+
+def test_search_before_any_ingest_is_a_clear_error(tmp_path: Path):
+    out = rag(tmp_path / "empty", "search", "anything")
+    assert out.returncode == 2 and "rag ingest" in out.stderr
