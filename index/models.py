@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # chunk sizing tokenizes long texts on purpose
 
 DEFAULT_EMBEDDER = "builtin:all-minilm-l6-v2"
 DEFAULT_GENERATOR = "builtin:smollm2-135m-instruct"

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 
 from index.retriever import Hit, Retriever
-from service.confidence import TermStats, term_coverage
+from service.confidence import TermStats, missing_answer_type, term_coverage
 from service.grounding import (Evidence, citations_in, content_terms, select_evidence, split_sentences,
                                strip_citations, support_of)
 from service.llm import GenerationConfig, Generator
@@ -149,6 +149,10 @@ class AnswerPipeline:
                                    idf=self._term_stats(r).idf if self.cfg.idf_overlap else None,
                                    source_margin=self.cfg.evidence_source_margin,
                                    rank_weight=self.cfg.evidence_rank_weight)
+        missing = missing_answer_type(question, [e.text for e in evidence])
+        if missing:
+            yield from self._abstain(ans, hits, f"the sources do not state {missing}", t0)
+            return
         quotes = "\n".join(f"> {e.text} [{e.source}]" for e in evidence)
         if self.cfg.lead_with == "quotes" and quotes:
             ans.timings["ttft_ms"] = round((time.perf_counter() - t0) * 1000, 1)

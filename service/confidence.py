@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -37,3 +38,22 @@ def term_coverage(question: str, passages: Sequence[str], stats: TermStats) -> f
 def confidence(question: str, passages: Sequence[str], top_dense: float, stats: TermStats) -> float:
     """One score in 0..1: term coverage, tempered by the best dense similarity."""
     return 0.7 * term_coverage(question, passages, stats) + 0.3 * max(0.0, top_dense)
+
+
+# Expected answer types: a question that asks for a date or a price is only answered by text holding one.
+_ASKS_DATE = re.compile(r"^\s*when (is|was|will|are|were) (the |an? )?[A-Z]|\bwhat (year|date|day|month)\b|"
+                        r"\bwhen does .* (start|begin|happen|take place)\b", re.I)
+_ASKS_PRICE = re.compile(r"\b(cost|costs|price|priced|fee|fees|tuition|salary|salaries)\b|\bhow much (does|do|is|are) "
+                         r".*\b(pay|charge|earn|cost)\b", re.I)
+_HAS_DATE = re.compile(r"\b(1[89]|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d", re.I)
+_HAS_PRICE = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(usd|eur|gbp|dollars?|euros?|k)\b|\bfree of charge\b|\bfor free\b", re.I)
+
+
+def missing_answer_type(question: str, evidence: Sequence[str]) -> str:
+    """'a date' or 'a price' when the question asks for one and no evidence sentence states one, else ''."""
+    text = " ".join(evidence)
+    if _ASKS_DATE.search(question) and not _HAS_DATE.search(text):
+        return "a date"
+    if _ASKS_PRICE.search(question) and not _HAS_PRICE.search(text):
+        return "a price"
+    return ""

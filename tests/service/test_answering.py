@@ -92,3 +92,14 @@ def test_grounding_helpers():
     ev = select_evidence("which optimizer?", ["Adam is a good default optimizer for deep nets.", "Bananas are yellow fruit."],
                          HashingEmbedder().embed, max_sentences=1)
     assert ev[0].source == 1
+
+
+def test_expected_answer_type_must_be_in_the_evidence():
+    from service.confidence import missing_answer_type
+
+    assert missing_answer_type("When is NeurIPS happening?", ["NeurIPS is a big conference."]) == "a date"
+    assert missing_answer_type("When is NeurIPS happening?", ["NeurIPS 2026 runs in December."]) == ""
+    assert missing_answer_type("How much does the course cost?", ["A great course on MLOps."]) == "a price"
+    assert missing_answer_type("How much does the course cost?", ["It costs $49 a month."]) == ""
+    assert missing_answer_type("when do I need the functional API?", ["x"]) == ""
+    assert missing_answer_type("how much does my model rely on one column?", ["x"]) == ""
