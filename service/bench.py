@@ -146,7 +146,7 @@ def eval_retrieval(settings: Settings, questions_file: Path, corpus_root: Path |
 
     retriever = open_retriever(settings, build_embedder(settings))
     questions = [q for q in load_questions(questions_file) if q.answerable]
-    text_of = corpus_reader(corpus_root) if corpus_root else _catalog_reader(retriever)
+    text_of = corpus_reader(corpus_root) if corpus_root else catalog_reader(retriever)
     out = {"index_version": retriever.version, "questions": len(questions), "k": k}
     for mode in MODES:
         recalls, rrs = [], []
@@ -159,7 +159,7 @@ def eval_retrieval(settings: Settings, questions_file: Path, corpus_root: Path |
     return out
 
 
-def _catalog_reader(retriever):
+def catalog_reader(retriever):
     """Gold files looked up in the index itself (by relative path)."""
     rows = retriever.catalog.conn.execute("SELECT path, text FROM documents").fetchall()
 

@@ -246,7 +246,7 @@ def eval_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Score retrieval (recall@k within 4,000 characters, MRR) and answers (key terms, citations, abstention, latency)."""
-    from service.bench import RESULTS, _catalog_reader, eval_retrieval
+    from service.bench import RESULTS, catalog_reader, eval_retrieval
     from service.evaluation import evaluate_answers, write_reports
     from service.state import build_state
 
@@ -257,7 +257,7 @@ def eval_cmd(
     summary, rows = None, []
     if answers:
         state = run_guarded(build_state, settings)
-        reader = _catalog_reader(run_guarded(state.retriever))
+        reader = catalog_reader(run_guarded(state.retriever))
         summary, rows = evaluate_answers(state.pipeline, questions, corpus_root, reader)
     if summary is None:
         summary = {}

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.answering import Citation
+
 MAX_QUESTION_CHARS = 2000
 
 
@@ -62,24 +64,11 @@ class AskRequest(BaseModel):
     _blank = field_validator("question")(_not_blank)
 
 
-class CitationOut(BaseModel):
-    n: int
-    title: str
-    heading: str
-    url: str
-    source: str
-    path: str
-    start: int
-    end: int
-    snippet: str
-    score: float
-
-
 class AskResponse(BaseModel):
     id: str
     answer: str
     mode: Literal["generated", "extractive", "abstained"]
-    citations: list[CitationOut]
+    citations: list[Citation]
     abstained: bool
     usage: dict
     timings: dict
