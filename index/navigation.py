@@ -13,6 +13,7 @@ import numpy as np
 
 NAV_INTENT = re.compile(r"\b(next|after|afterwards|follow(s|ing)?|previous|before|prerequisites?|finished|"
                         r"done with|where (do|should) i (go|start)|which page|start(ing)? point|comes? after)\b", re.I)
+_HUB = re.compile(r"\b(main (index|page)|index page|home ?page|table of contents|overview page)\b", re.I)
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+)(#[^)\s]*)?\)")
 _NEXT = re.compile(r"\b(next|continue|then|ending point|forward|onward)\b|→|»", re.I)
 _PREV = re.compile(r"\b(previous|prev|back|starting point|before)\b|←|«", re.I)
@@ -60,7 +61,10 @@ def navigation_ranking(query: str, pages: dict[str, PageLinks], title_sims: dict
     """For a navigation question: the best-matching page's link chunks, then the first chunk of its next pages."""
     if not pages or not NAV_INTENT.search(query):
         return []
-    best = max(pages.values(), key=lambda p: title_sims.get(p.doc_id, -1.0))
+    if _HUB.search(query):  # "the main index / home page": the page that links to the most others
+        best = max(pages.values(), key=lambda p: (len(set(p.next_docs + p.prev_docs)) + sum(p.link_chunks.values())))
+    else:
+        best = max(pages.values(), key=lambda p: title_sims.get(p.doc_id, -1.0))
     ranked = sorted(best.link_chunks, key=lambda c: (-best.link_chunks[c] * (c - best.first_chunk + 1), c))
     # Pages with dedicated navigation links put them last; the densest late chunk is the navigation block.
     out = ranked[:2]

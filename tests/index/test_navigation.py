@@ -1,0 +1,31 @@
+"""The page link graph: next/previous from the words around links, hub pages, navigation rankings."""
+from __future__ import annotations
+
+from index.navigation import NAV_INTENT, build_link_graph, navigation_ranking
+
+ROWS = [
+    (0, "a", "s", "intro.md", "Intro", "# Intro\nWelcome."),
+    (1, "a", "s", "intro.md", "Intro", "## Navigation\nNext: [Basics](basics.md) - continue here."),
+    (2, "b", "s", "basics.md", "Basics", "# Basics\nVariables and loops."),
+    (3, "b", "s", "basics.md", "Basics", "Previous: [Intro](intro.md)\n\nContinue to [Advanced](advanced.md)"),
+    (4, "c", "s", "advanced.md", "Advanced", "# Advanced\nDecorators."),
+    (5, "c", "s", "advanced.md", "Advanced", "Back to [Basics](basics.md). Also see [Intro](intro.md)"),
+]
+
+
+def test_links_have_direction():
+    pages = build_link_graph(ROWS)
+    assert pages["a"].next_docs == ["b"] and pages["b"].prev_docs == ["a"] and pages["b"].next_docs == ["c"]
+    assert pages["b"].link_chunks == {3: 2}
+
+
+def test_navigation_ranking_follows_next_links():
+    pages = build_link_graph(ROWS)
+    sims = {"a": 0.1, "b": 0.9, "c": 0.2}
+    ranked = navigation_ranking("I finished the basics page, what comes next?", pages, sims)
+    assert ranked[0] == 3 and pages["c"].first_chunk in ranked
+
+
+def test_no_navigation_intent_no_ranking():
+    assert not NAV_INTENT.search("what is a decorator?")
+    assert navigation_ranking("what is a decorator?", build_link_graph(ROWS), {"a": 1.0}) == []
