@@ -40,6 +40,7 @@ class AnswerConfig:
     # 0.5 -> 0.68 / 0.54, 0.1 -> 0.58 / 0.65); the retrieval rank weighs in so quotes favour top sources.
     evidence_source_margin: float = 0.5
     evidence_rank_weight: float = 0.3
+    evidence_min_score_gap: float = 0.4  # drop quotes scoring this far below the best one (0.70/0.55 -> 0.68/0.57)
     generate: bool = True  # False: extractive answers only (no LLM)
     trust_decline_below: float = 0.5  # a model's "not covered" abstains only when coverage is also below this
     generation: GenerationConfig = GenerationConfig()
@@ -147,7 +148,8 @@ class AnswerPipeline:
                                    max_sentences=self.cfg.max_quotes, headings=[h.heading for h in hits],
                                    idf=self._term_stats(r).idf if self.cfg.idf_overlap else None,
                                    source_margin=self.cfg.evidence_source_margin,
-                                   rank_weight=self.cfg.evidence_rank_weight)
+                                   rank_weight=self.cfg.evidence_rank_weight,
+                                   min_score_gap=self.cfg.evidence_min_score_gap)
         missing = missing_answer_type(question, [e.text for e in evidence])
         if missing:
             yield from self._abstain(ans, hits, f"the sources do not state {missing}", t0)

@@ -100,7 +100,8 @@ class Evidence:
 
 def select_evidence(question: str, sources: Sequence[str], embed, *, max_chars: int = 450,
                     max_sentences: int = 3, headings: Sequence[str] | None = None,
-                    idf=None, source_margin: float = 1.0, rank_weight: float = 0.05) -> list[Evidence]:
+                    idf=None, source_margin: float = 1.0, rank_weight: float = 0.05,
+                    min_score_gap: float = 10.0) -> list[Evidence]:
     """Source sentences most similar to the question (dense + term overlap), within a character budget.
 
     Each sentence is embedded with its section's cleaned heading in front, as the index's units are."""
@@ -132,4 +133,5 @@ def select_evidence(question: str, sources: Sequence[str], embed, *, max_chars: 
         used += len(text)
         if len(chosen) >= max_sentences:
             break
-    return sorted(chosen, key=lambda e: (e.source, e.order))
+    best = chosen[0].score if chosen else 0.0
+    return [e for e in chosen if e.score >= best - min_score_gap]  # most relevant first
