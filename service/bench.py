@@ -168,3 +168,36 @@ def catalog_reader(retriever):
 
     return text_of
 
+
+
+BENCH_PROMPTS = (
+    "Sources:\n[1] Learn the basics of Git (commit, push, pull, branch) and platforms like GitHub.\n\n"
+    "Question: what git basics should I learn first?",
+    "Sources:\n[1] Dropout randomly zeroes activations during training to fight overfitting.\n\n"
+    "Question: what does dropout do?",
+)
+
+
+def bench_generate(settings: Settings, backends: list[str], repeats: int = 3) -> dict:
+    """Time to first token and tokens/s per generator backend, on answer-style prompts, after a warm-up."""
+    from service.answering import load_prompt
+    from service.llm import create_generator
+
+    system = load_prompt("answer.txt")
+    cfg = settings.answer_config().generation
+    out: dict = {"max_new_tokens": cfg.max_new_tokens}
+    for backend in backends:
+        gen = create_generator(replace(settings.llm_config(), backend=backend))
+        messages = [[{"role": "system", "content": system}, {"role": "user", "content": p}] for p in BENCH_PROMPTS]
+        "".join(gen.stream(messages[0], cfg))
+        ttft, tps = [], []
+        for msgs in messages * repeats:
+            t0, first, n = time.perf_counter(), None, 0
+            for _ in gen.stream(msgs, cfg):
+                first, n = first or time.perf_counter(), n + 1
+            end = time.perf_counter()
+            ttft.append((first - t0) * 1000 if first else 0.0)
+            tps.append(n / (end - first) if first and end > first else 0.0)
+        out[backend] = {"name": gen.name, "device": gen.device, "ttft_p50_ms": statistics.median(ttft),
+                        "tokens_per_s_p50": statistics.median(tps)}
+    return out

@@ -237,6 +237,18 @@ def bench_search_cmd(
     typer.echo(f"written to {write_result('search', result)}")
 
 
+@bench_app.command("generate")
+def bench_generate_cmd(
+    backends: Annotated[Optional[list[str]], typer.Argument(help="transformers, llamacpp, openai")] = None,
+) -> None:
+    """Generation speed per backend: time to first token and tokens/s."""
+    from service.bench import bench_generate, write_result
+
+    result = run_guarded(bench_generate, get_settings(), backends or [get_settings().llm_backend])
+    typer.echo(json.dumps(result, indent=2))
+    typer.echo(f"written to {write_result('generate', result)}")
+
+
 @app.command("eval")
 def eval_cmd(
     questions: Annotated[Path, typer.Option(help="question set (JSONL, roadmap_qa_dev format)")] = DEV_SET,
