@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from index.models import ModelNotFoundError
 from index.versions import IndexCorruptError
 from service.config import Settings, get_settings
-from service.routes import ask, health, openai_compat, search
+from service.routes import ask, health, openai_compat, reference, search
 from service.state import build_state
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
 
     app = FastAPI(title="roadmap-rag", version="0.1.0", lifespan=lifespan,
                   description="Grounded answers with citations over a data-science roadmap and framework docs.")
-    for router in (health.router, search.router, ask.router, openai_compat.router):
+    for router in (health.router, search.router, ask.router, openai_compat.router, reference.router):
         app.include_router(router)
     _add_error_handlers(app)
     return app

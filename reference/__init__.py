@@ -1,0 +1,1 @@
+"""Small, runnable reference models for the roadmap's CNN, RNN and vision topics."""
