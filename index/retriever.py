@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -29,6 +31,7 @@ class RetrievalConfig:
     bm25_weight: float = 1.0
     candidates: int = 50  # chunks per retriever, before fusion
     navigation_weight: float = 2.0  # the link graph outweighs one text ranking for "what comes after X?"
+    page_weight: float = 1.0  # the asking page's own chunks count as one more ranked list
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,15 @@ class Hit:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def normalize_url(url: str) -> str:
+    """Scheme, query, fragment, 'www.', index pages and trailing slashes removed; lower case."""
+    parts = urlsplit(url.strip())
+    if not parts.netloc:
+        return ""
+    path = re.sub(r"/(index\.html?)?$", "", parts.path)
+    return f"{parts.netloc.lower().removeprefix('www.')}{path}".lower()
 
 
 def _hit(rec: ChunkRecord, score: float, parts: dict[str, float]) -> Hit:
@@ -106,6 +118,14 @@ class Retriever:
             return {}
         return {i: priorities.get(src, 1.0) for i, src in rows}
 
+    def _page_ranking(self, rankings: dict[str, np.ndarray], docs: set[str]) -> np.ndarray:
+        """The page's chunks among the candidates, in the order the text rankings put them."""
+        ids = list(dict.fromkeys(int(i) for name in ("dense", "bm25") if name in rankings for i in rankings[name]))
+        if not ids:
+            return np.empty(0, dtype=np.int64)
+        recs = self.catalog.chunks(ids)
+        return np.array([i for i in ids if i in recs and recs[i].doc_id in docs], dtype=np.int64)
+
     def _allowed(self, filters: SearchFilters | None) -> np.ndarray | None:
         if not filters or not (filters.source or filters.path_prefix):
             return None
@@ -150,8 +170,24 @@ class Retriever:
         order = np.sort(first)[:n]
         return self.unit_chunk[ids][order], scores[order]
 
-    def search(self, query: str, k: int = 5, mode: str | None = None, filters: SearchFilters | None = None) -> list[Hit]:
-        """The best k chunks for a query."""
+    def page_documents(self, page_url: str | None, page_title: str | None = None) -> set[str]:
+        """Documents the asking page shows: same public URL, a URL path ending in the document's path,
+        or else the same title."""
+        key = normalize_url(page_url or "")
+        title = (page_title or "").strip().lower()
+        if not key and not title:
+            return set()
+        rows = self.catalog.conn.execute("SELECT doc_id, path, url, title FROM documents").fetchall()
+        if key:
+            same = {d for d, _, url, _ in rows if url and normalize_url(url) == key}
+            same = same or {d for d, path, _, _ in rows if len(path) > 3 and key.endswith("/" + path.lower().lstrip("./"))}
+            if same:
+                return same
+        return {d for d, _, _, t in rows if title and t and t.strip().lower() == title}
+
+    def search(self, query: str, k: int = 5, mode: str | None = None, filters: SearchFilters | None = None,
+               page_url: str | None = None, page_title: str | None = None) -> list[Hit]:
+        """The best k chunks for a query; chunks of the page the question was asked on rank higher."""
         mode = mode or self.cfg.mode
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
@@ -170,6 +206,9 @@ class Retriever:
         nav = self._navigation(query, None) if mode == "hybrid" and allowed is None else np.empty(0)
         if nav.size:
             rankings["navigation"] = nav
+        page_docs = self.page_documents(page_url, page_title) if mode == "hybrid" else set()
+        if page_docs:
+            rankings["page"] = self._page_ranking(rankings, page_docs)
         if self._priority_of:
             # A quota for preferred sources: their best chunks form extra ranked lists, so a large
             # secondary corpus cannot crowd the curriculum out of the candidates (dev set with docs: see README).
@@ -181,7 +220,8 @@ class Retriever:
             w = {"dense": self.cfg.dense_weight, "bm25": self.cfg.bm25_weight}
             fused = reciprocal_rank_fusion(rankings, k=self.cfg.rrf_k,
                                            weights={**w, **{f"{m}_preferred": v for m, v in w.items()},
-                                                    "navigation": self.cfg.navigation_weight})
+                                                    "navigation": self.cfg.navigation_weight,
+                                                    "page": self.cfg.page_weight})
         else:
             fused = raw[mode]
         fused = apply_priority(fused, self._priority_of)

@@ -133,11 +133,13 @@ class AnswerPipeline:
         user = self.user_prompt.format(sources="\n".join(blocks), question=question)
         return [{"role": "system", "content": self.system_prompt}, {"role": "user", "content": user}]
 
-    def stream(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Iterator[Event]:
+    def stream(self, question: str, history: list[dict] | None = None, k: int | None = None,
+               page_url: str | None = None, page_title: str | None = None) -> Iterator[Event]:
         """Token events as answer text becomes final, then citations, then the whole Answer."""
         t0 = time.perf_counter()
         r = self._retriever()
-        hits = r.search(condense(question, history or []), k or self.cfg.k)
+        hits = r.search(condense(question, history or []), k or self.cfg.k, page_url=page_url,
+                        page_title=page_title)
         ans = Answer(id=uuid.uuid4().hex, question=question, answer="", mode="", citations=[], abstained=False)
         ans.timings["retrieval_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         reason, ans.confidence = self._abstain_reason(question, hits, r)

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     abstain_min_coverage: float = Field(0.15, ge=0, le=1, description="calibrated on the dev set")
     abstain_unseen_terms: int = Field(2, ge=1, le=20, description="calibrated on the dev set")
     min_support: float = Field(0.7, ge=0, le=1)
+    cors_origins: list[str] = Field(default_factory=list, description='origins allowed to call the API from a '
+                                    'browser (the widget on another site); [] = same origin only, ["*"] = any')
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 

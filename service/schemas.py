@@ -60,7 +60,9 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=20)
     k: int | None = Field(None, ge=1, le=10)
     stream: bool = False
-    page_url: str | None = Field(None, max_length=2000, description="URL of the page the question was asked on")
+    page_url: str | None = Field(None, max_length=2000, description="URL of the page the question was asked on: "
+                                 "its indexed document is preferred in retrieval")
+    page_title: str | None = Field(None, max_length=500, description="title of that page (used when the URL is unknown)")
     _blank = field_validator("question")(_not_blank)
 
 

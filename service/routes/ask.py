@@ -26,7 +26,7 @@ def record(state: AppState, ans: Answer) -> None:
 def events(state: AppState, body: AskRequest) -> Iterator[Event]:
     history = [t.model_dump() for t in body.history]
     state.retriever()  # fail before streaming starts when there is no index
-    return state.pipeline.stream(body.question, history, body.k)
+    return state.pipeline.stream(body.question, history, body.k, body.page_url, body.page_title)
 
 
 def sse_stream(state: AppState, stream: Iterator[Event]) -> Iterator[str]:

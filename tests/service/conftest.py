@@ -19,13 +19,13 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, home: Path) -> None:
-        self.home, self.port = home, free_port()
+    def __init__(self, home: Path, **env: str) -> None:
+        self.home, self.port, self.env = home, free_port(), env
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Server":
-        self.proc = subprocess.Popen([*RAG, "serve", "--port", str(self.port)], env=rag_env(self.home),
+        self.proc = subprocess.Popen([*RAG, "serve", "--port", str(self.port)], env=rag_env(self.home, **self.env),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 600
         while time.time() < deadline:

@@ -1,0 +1,83 @@
+/* roadmap-rag widget 0.1.0 */
+(()=>{var C=/^(https?:\/\/|\/|#)/i;function g(s){let e=String(s||"").trim();return C.test(e)?e:""}function d(s,e,i){let t=document.createElement(s);return e&&(t.className=e),i!==void 0&&(t.textContent=i),t}var T=/(`[^`]+`)|(\*\*[^*]+\*\*)|(\[([^\]]+)\]\(([^)\s]+)\))|(\[(\d{1,2})\])/g;function u(s,e,i){let t=0;for(let n of s.matchAll(T)){if(n.index>t&&e.append(document.createTextNode(s.slice(t,n.index))),n[1])e.append(d("code","",n[1].slice(1,-1)));else if(n[2])e.append(d("strong","",n[2].slice(2,-2)));else if(n[3]){let r=g(n[5]);if(r){let o=d("a","",n[4]);o.href=r,o.target="_blank",o.rel="noopener noreferrer",e.append(o)}else e.append(document.createTextNode(n[4]))}else n[6]&&e.append(i?i(Number(n[7])):document.createTextNode(n[6]));t=n.index+n[0].length}return t<s.length&&e.append(document.createTextNode(s.slice(t))),e}function E(s,e,i){let t=d("div","rr-code"),n=d("pre"),r=d("code",s?`lang-${s.replace(/[^\w-]/g,"")}`:"",e.join(`
+`));n.append(r);let o=d("button","rr-copy","Copy");return o.type="button",o.setAttribute("aria-label","Copy code"),o.addEventListener("click",()=>i(e.join(`
+`),o)),t.append(o,n),t}function x(s,{cite:e,copy:i}={}){let t=document.createDocumentFragment(),n=String(s||"").replace(/\r\n?/g,`
+`).split(`
+`),r=0;for(;r<n.length;){let o=n[r],c=o.match(/^\s*(```|~~~)\s*([\w+-]*)\s*$/);if(c){let f=[];for(r+=1;r<n.length&&!n[r].trim().startsWith(c[1]);)f.push(n[r++]);r+=1,t.append(E(c[2],f,i||(()=>{})));continue}if(!o.trim()){r+=1;continue}if(/^\s*>/.test(o)){let f=d("blockquote");for(;r<n.length&&/^\s*>/.test(n[r]);)u(n[r].replace(/^\s*>\s?/,""),f.appendChild(d("p")),e),r+=1;t.append(f);continue}let a=/^\s*(?:[-*+]|\d+[.)])\s+/;if(a.test(o)){let f=/^\s*\d/.test(o),m=d(f?"ol":"ul");for(;r<n.length&&a.test(n[r]);)u(n[r].replace(a,""),m.appendChild(d("li")),e),r+=1;t.append(m);continue}let p=o.match(/^#{1,6}\s+(.*)$/);if(p){u(p[1],t.appendChild(d("p","rr-h")),e),r+=1;continue}let h=[];for(;r<n.length&&n[r].trim()&&!/^\s*(```|~~~|>|[-*+]\s|\d+[.)]\s|#{1,6}\s)/.test(n[r]);)h.push(n[r++].trim());h.length||h.push(n[r++].trim()),u(h.join(" "),t.appendChild(d("p")),e)}return t}var v=`
+:host { all: initial; }
+.rr {
+  --accent: #2563eb; --bg: #ffffff; --fg: #111827; --muted: #6b7280; --line: #e5e7eb;
+  --bubble: #f3f4f6; --mine: var(--accent); --mine-fg: #ffffff; --code: #f6f8fa;
+  font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+  position: fixed; bottom: 20px; right: 20px; z-index: 2147483000;
+}
+.rr.left { right: auto; left: 20px; }
+.rr.dark { --bg: #111827; --fg: #f3f4f6; --muted: #9ca3af; --line: #374151; --bubble: #1f2937; --code: #0b1220; }
+@media (prefers-color-scheme: dark) {
+  .rr.auto { --bg: #111827; --fg: #f3f4f6; --muted: #9ca3af; --line: #374151; --bubble: #1f2937; --code: #0b1220; }
+}
+* { box-sizing: border-box; }
+button { font: inherit; cursor: pointer; }
+.launcher {
+  width: 56px; height: 56px; border-radius: 50%; border: 0; background: var(--accent); color: #fff;
+  box-shadow: 0 6px 20px rgba(0,0,0,.25); display: grid; place-items: center;
+}
+.launcher svg { width: 26px; height: 26px; fill: currentColor; }
+.launcher:focus-visible, button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+.panel {
+  position: absolute; bottom: 70px; right: 0; width: 380px; height: min(600px, calc(100vh - 110px));
+  background: var(--bg); border: 1px solid var(--line); border-radius: 14px; display: flex; flex-direction: column;
+  box-shadow: 0 12px 40px rgba(0,0,0,.25); overflow: hidden;
+}
+.rr.left .panel { right: auto; left: 0; }
+.panel[hidden] { display: none; }
+header { display: flex; align-items: center; gap: 8px; padding: 10px 12px; background: var(--accent); color: #fff; }
+header h2 { font-size: 15px; margin: 0; flex: 1; font-weight: 600; }
+header button { background: transparent; border: 0; color: #fff; padding: 4px 8px; border-radius: 6px; }
+header button:hover { background: rgba(255,255,255,.18); }
+.log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; }
+.msg { max-width: 92%; padding: 8px 11px; border-radius: 12px; background: var(--bubble); overflow-wrap: anywhere; }
+.msg.user { align-self: flex-end; background: var(--mine); color: var(--mine-fg); white-space: pre-wrap; }
+.msg.error { background: #fee2e2; color: #991b1b; }
+.msg p { margin: 0 0 6px; } .msg p:last-child { margin-bottom: 0; }
+.msg .rr-h { font-weight: 600; }
+.msg blockquote { margin: 0 0 6px; padding-left: 8px; border-left: 3px solid var(--accent); color: var(--fg); }
+.msg ul, .msg ol { margin: 0 0 6px; padding-left: 20px; }
+.msg code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; background: var(--code); padding: 1px 4px; border-radius: 4px; }
+.rr-code { position: relative; margin: 4px 0 8px; }
+.rr-code pre { margin: 0; padding: 10px; background: var(--code); border-radius: 8px; overflow-x: auto; }
+.rr-code pre code { background: none; padding: 0; }
+.rr-copy { position: absolute; top: 4px; right: 4px; font-size: 11px; padding: 2px 6px; border: 1px solid var(--line); background: var(--bg); color: var(--fg); border-radius: 5px; }
+a { color: var(--accent); }
+.msg.user a { color: inherit; }
+sup.cite a { text-decoration: none; font-weight: 600; font-size: 11px; }
+.sources { margin-top: 8px; border-top: 1px solid var(--line); padding-top: 6px; font-size: 12.5px; }
+.sources ol { margin: 0; padding-left: 18px; }
+.sources details summary { cursor: pointer; color: var(--muted); font-size: 12px; }
+.sources .snippet { white-space: pre-wrap; color: var(--muted); margin: 4px 0 6px; font-size: 12px; max-height: 140px; overflow-y: auto; }
+.meta { display: flex; gap: 6px; align-items: center; margin-top: 6px; color: var(--muted); font-size: 12px; }
+.meta button { border: 1px solid var(--line); background: var(--bg); color: var(--fg); border-radius: 6px; padding: 1px 7px; }
+.meta .thumb { display: inline-grid; place-items: center; padding: 3px 6px; }
+.meta .thumb.down svg { transform: rotate(180deg); }
+.meta button[aria-pressed="true"] { background: var(--accent); color: #fff; border-color: var(--accent); }
+.typing::after { content: "\u258D"; animation: blink 1s steps(2) infinite; }
+@keyframes blink { 50% { opacity: 0; } }
+form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid var(--line); }
+textarea {
+  flex: 1; resize: none; min-height: 40px; max-height: 120px; padding: 9px 10px; border: 1px solid var(--line);
+  border-radius: 10px; font: inherit; background: var(--bg); color: var(--fg);
+}
+form button { border: 0; background: var(--accent); color: #fff; border-radius: 10px; padding: 0 14px; }
+form button:disabled { opacity: .5; cursor: default; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@media (max-width: 480px) {
+  .rr { bottom: 12px; right: 12px; }
+  .panel { position: fixed; inset: 0; width: 100vw; height: 100dvh; border-radius: 0; border: 0; }
+  .rr.left .panel { left: 0; }
+}
+`;var A="0.1.0",y=10,$='<svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true"><path fill="currentColor" d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z"/></svg>',L='<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';function N(s){let e=s&&s.dataset||{},i=s&&s.src?new URL(s.src,location.href).origin:location.origin,t=e.accent&&window.CSS&&CSS.supports("color",e.accent)?e.accent:"";return{api:(e.api||i).replace(/\/+$/,""),title:e.title||"Roadmap assistant",greeting:e.greeting||"Hi! Ask me anything about the data-science roadmap and its framework docs.",placeholder:e.placeholder||"Ask a question\u2026",theme:["light","dark"].includes(e.theme)?e.theme:"auto",position:e.position==="left"?"left":"right",accent:t,pageContext:e.pageContext!=="off",pageUrl:e.pageUrl||""}}function w(s,e){let i=g(e.url);if(i)return i;if(!e.source)return"";let t=new URLSearchParams({source:e.source,start:String(e.start||0),end:String(e.end||0)});return`${s}/v1/documents/view?${t}#cited`}function l(s,e={},i){let t=document.createElement(s);for(let[n,r]of Object.entries(e))n==="class"?t.className=r:t.setAttribute(n,r);return i!==void 0&&(t.textContent=i),t}async function*O(s){let e=s.getReader(),i=new TextDecoder,t="";for(;;){let{value:n,done:r}=await e.read();if(r)break;t+=i.decode(n,{stream:!0}).replace(/\r\n?/g,`
+`);let o;for(;(o=t.indexOf(`
+
+`))>=0;){let c=t.slice(0,o);t=t.slice(o+2);let a="message",p=[];for(let h of c.split(`
+`))h.startsWith("event:")?a=h.slice(6).trim():h.startsWith("data:")&&p.push(h.slice(5).replace(/^ /,""));p.length&&(yield{event:a,data:JSON.parse(p.join(`
+`))})}}}async function k(s){try{let e=await s.json(),i=e&&e.detail;if(typeof i=="string")return i;if(Array.isArray(i))return i.map(t=>t.msg||JSON.stringify(t)).join("; ")}catch{}return`the assistant answered HTTP ${s.status}`}var b=class{constructor(e){this.cfg=e,this.key=`roadmap-rag:${e.api}`,this.messages=this.load(),this.busy=!1,this.build()}load(){try{let e=JSON.parse(sessionStorage.getItem(this.key)||"[]");return Array.isArray(e)?e:[]}catch{return[]}}save(){try{sessionStorage.setItem(this.key,JSON.stringify(this.messages.slice(-2*y)))}catch{}}build(){this.host=l("div",{id:"roadmap-rag-widget"}),this.host.style.setProperty("display","block","important"),this.host.style.setProperty("visibility","visible","important");let e=this.host.attachShadow({mode:"open"}),i=l("style");i.textContent=v;let t=l("div",{class:`rr ${this.cfg.theme} ${this.cfg.position}`});this.cfg.accent&&t.style.setProperty("--accent",this.cfg.accent),this.launcher=l("button",{class:"launcher",type:"button","aria-label":`Open ${this.cfg.title}`,"aria-expanded":"false","aria-controls":"rr-panel"}),this.launcher.innerHTML=L,this.panel=l("section",{class:"panel",id:"rr-panel",role:"dialog","aria-labelledby":"rr-title"}),this.panel.hidden=!0;let n=l("header"),r=l("button",{type:"button","aria-label":"Start a new chat"},"New chat"),o=l("button",{type:"button","aria-label":"Close chat"},"\u2715");n.append(l("h2",{id:"rr-title"},this.cfg.title),r,o),this.log=l("div",{class:"log",role:"log","aria-live":"polite","aria-label":"Conversation"}),this.form=l("form",{"aria-label":"Ask a question"});let c=l("label",{class:"sr",for:"rr-input"},"Your question");this.input=l("textarea",{id:"rr-input",rows:"1",placeholder:this.cfg.placeholder,maxlength:"2000"}),this.send=l("button",{type:"submit","aria-label":"Send question"},"Send"),this.form.append(c,this.input,this.send),this.panel.append(n,this.log,this.form),t.append(this.panel,this.launcher),e.append(i,t),this.launcher.addEventListener("click",()=>this.panel.hidden?this.open():this.close()),o.addEventListener("click",()=>this.close()),r.addEventListener("click",()=>this.reset()),this.form.addEventListener("submit",a=>{a.preventDefault(),this.submit()}),this.input.addEventListener("keydown",a=>{a.key==="Enter"&&!a.shiftKey&&!a.isComposing&&(a.preventDefault(),this.submit())}),this.panel.addEventListener("keydown",a=>{a.key==="Escape"&&(a.stopPropagation(),this.close())}),this.renderAll(),document.body.append(this.host)}open(){this.panel.hidden=!1,this.launcher.setAttribute("aria-expanded","true"),this.launcher.setAttribute("aria-label",`Close ${this.cfg.title}`),this.input.focus(),this.log.scrollTop=this.log.scrollHeight}close(){this.panel.hidden=!0,this.launcher.setAttribute("aria-expanded","false"),this.launcher.setAttribute("aria-label",`Open ${this.cfg.title}`),this.launcher.focus()}reset(){this.messages=[],this.save(),this.renderAll(),this.input.focus()}renderAll(){this.log.replaceChildren(),this.log.append(this.bubble({role:"assistant",content:this.cfg.greeting,greeting:!0}));for(let e of this.messages)this.log.append(this.bubble(e))}copy(e,i){let t=()=>{i.textContent="Copied",setTimeout(()=>i.textContent="Copy",1500)};navigator.clipboard&&navigator.clipboard.writeText?navigator.clipboard.writeText(e).then(t,()=>i.textContent="Press Ctrl+C"):i.textContent="Press Ctrl+C"}bubble(e){let i=l("div",{class:`msg ${e.role==="user"?"user":"bot"}${e.error?" error":""}`});return e.role==="user"||e.error?(i.textContent=e.content,i):(this.fillAnswer(i,e),i)}fillAnswer(e,i){let t=i.citations||[],n=o=>{let c=t.find(f=>f.n===o),a=c&&w(this.cfg.api,c);if(!a)return document.createTextNode(`[${o}]`);let p=l("sup",{class:"cite"}),h=l("a",{href:a,target:"_blank",rel:"noopener noreferrer",title:c.snippet||c.title||"","aria-label":`Source ${o}: ${c.title||c.path||""}`},`[${o}]`);return p.append(h),p},r=l("div",{class:"body"});r.append(x(i.content,{cite:n,copy:(o,c)=>this.copy(o,c)})),e.replaceChildren(r),t.length&&e.append(this.sources(t)),i.id&&e.append(this.meta(i))}sources(e){let i=l("div",{class:"sources"});i.append(l("div",{class:"label"},"Sources"));let t=l("ol");for(let n of e){let r=l("li",{value:String(n.n)}),o=[n.title,(n.heading||"").split(" > ").pop()].filter(Boolean).join(" \u203A ")||n.path||n.source,c=w(this.cfg.api,n);if(c?r.append(l("a",{href:c,target:"_blank",rel:"noopener noreferrer",class:"source-link"},o)):r.append(l("span",{},o)),n.snippet){let a=l("details");a.append(l("summary",{},"Show snippet"),l("div",{class:"snippet"},n.snippet)),r.append(a)}t.append(r)}return i.append(t),i}meta(e){let i=l("div",{class:"meta"}),t=l("span",{"aria-live":"polite"}),n=(r,o)=>{let c=l("button",{type:"button","aria-label":o,"aria-pressed":String(e.rating===r),"data-rating":r,class:`thumb ${r}`});return c.innerHTML=$,c.addEventListener("click",()=>this.rate(e,r,i,t)),c};return i.append(n("up","Helpful answer"),n("down","Unhelpful answer"),t),i}async rate(e,i,t,n){try{let r=await fetch(`${this.cfg.api}/v1/feedback`,{method:"POST",headers:{"content-type":"application/json"},body:JSON.stringify({answer_id:e.id,rating:i})});if(!r.ok)throw new Error(await k(r));e.rating=i,this.save();for(let o of t.querySelectorAll("button"))o.setAttribute("aria-pressed",String(o.dataset.rating===i));n.textContent="Thanks for the feedback"}catch(r){n.textContent=`Feedback not sent: ${r.message}`}}async submit(){let e=this.input.value.trim();if(!e||this.busy)return;this.busy=!0,this.send.disabled=!0,this.input.value="";let i=this.messages.filter(o=>!o.error).slice(-y).map(o=>({role:o.role,content:o.content.slice(0,4e3)})),t={role:"user",content:e};this.messages.push(t),this.log.append(this.bubble(t));let n={role:"assistant",content:"",citations:[]},r=l("div",{class:"msg bot typing","aria-busy":"true"});this.log.append(r),this.log.scrollTop=this.log.scrollHeight;try{await this.stream(e,i,n,r),this.messages.push(n)}catch(o){let a=o instanceof TypeError?`Cannot reach the assistant at ${this.cfg.api}. Check your connection and try again.`:`Sorry, something went wrong: ${o.message}`;r.remove();let p={role:"assistant",content:a,error:!0};this.log.append(this.bubble(p))}finally{r.classList.remove("typing"),r.removeAttribute("aria-busy"),this.save(),this.busy=!1,this.send.disabled=!1,this.log.scrollTop=this.log.scrollHeight,this.input.focus()}}async stream(e,i,t,n){let r={question:e,history:i,stream:!0};this.cfg.pageContext&&(r.page_url=(this.cfg.pageUrl||location.href).slice(0,2e3),r.page_title=(document.title||"").slice(0,500));let o=await fetch(`${this.cfg.api}/v1/ask`,{method:"POST",headers:{"content-type":"application/json",accept:"text/event-stream"},body:JSON.stringify(r)});if(!o.ok||!o.body)throw new Error(await k(o));for await(let{event:c,data:a}of O(o.body)){if(c==="token")t.content+=a.text;else if(c==="citations")t.citations=a.citations||[];else if(c==="done")Object.assign(t,{id:a.id,mode:a.mode,content:a.answer||t.content});else if(c==="error")throw new Error(a.detail||"the answer stream failed");this.fillAnswer(n,t),this.log.scrollTop=this.log.scrollHeight}if(!t.id)throw new Error("the answer stream ended early")}};function S(){if(window.RoadmapRag)return;let s=new b(N(_));window.RoadmapRag={version:A,open:()=>s.open(),close:()=>s.close()}}var _=document.currentScript;document.readyState==="loading"?document.addEventListener("DOMContentLoaded",S):S();})();
