@@ -71,6 +71,7 @@ class Answer:
     usage: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     confidence: dict = field(default_factory=dict)
+    generated: str = ""  # the model's own sentences that passed the faithfulness check
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -127,6 +128,15 @@ class AnswerPipeline:
             return "low retrieval coverage", info
         return "", info
 
+    def select_evidence(self, question: str, hits: list[Hit], r: Retriever) -> list[Evidence]:
+        """The source sentences the answer is built from (also what fine-tuning examples show the model)."""
+        return select_evidence(question, [h.text for h in hits], r.embedder.embed, max_chars=self.cfg.quote_chars,
+                               max_sentences=self.cfg.max_quotes, headings=[h.heading for h in hits],
+                               idf=self._term_stats(r).idf if self.cfg.idf_overlap else None,
+                               source_margin=self.cfg.evidence_source_margin,
+                               rank_weight=self.cfg.evidence_rank_weight,
+                               min_score_gap=self.cfg.evidence_min_score_gap)
+
     def build_messages(self, question: str, evidence: list[Evidence], hits: list[Hit]) -> list[dict]:
         """The prompt gives the model pre-selected evidence sentences, numbered by their source."""
         blocks = [f"[{e.source}] {e.text}" for e in evidence]
@@ -146,12 +156,7 @@ class AnswerPipeline:
         if reason:
             yield from self._abstain(ans, hits, reason, t0)
             return
-        evidence = select_evidence(question, [h.text for h in hits], r.embedder.embed, max_chars=self.cfg.quote_chars,
-                                   max_sentences=self.cfg.max_quotes, headings=[h.heading for h in hits],
-                                   idf=self._term_stats(r).idf if self.cfg.idf_overlap else None,
-                                   source_margin=self.cfg.evidence_source_margin,
-                                   rank_weight=self.cfg.evidence_rank_weight,
-                                   min_score_gap=self.cfg.evidence_min_score_gap)
+        evidence = self.select_evidence(question, hits, r)
         missing = missing_answer_type(question, [e.text for e in evidence])
         if missing:
             yield from self._abstain(ans, hits, f"the sources do not state {missing}", t0)
@@ -171,7 +176,7 @@ class AnswerPipeline:
             yield from self._abstain(ans, hits, "the model found no answer in the sources", t0)
             return
         ans.mode = "generated" if sentences else "extractive"
-        generated = " ".join(sentences)
+        generated = ans.generated = " ".join(sentences)
         if self.cfg.lead_with != "quotes" and quotes:
             ans.timings.setdefault("ttft_ms", round((time.perf_counter() - t0) * 1000, 1))
             yield Event("token", ("\n\n" if generated else "") + quotes)
@@ -238,9 +243,10 @@ class AnswerPipeline:
         yield Event("citations", [asdict(c) for c in ans.citations])
         yield Event("done", ans)
 
-    def answer(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Answer:
+    def answer(self, question: str, history: list[dict] | None = None, k: int | None = None,
+               page_url: str | None = None) -> Answer:
         """The whole answer at once."""
-        for event in self.stream(question, history, k):
+        for event in self.stream(question, history, k, page_url):
             if event.kind == "done":
                 return event.data
         raise RuntimeError("answer stream ended without a result")

@@ -14,6 +14,7 @@ from index.retriever import MODES, SearchFilters
 from index.versions import IndexCorruptError
 from ingest.errors import SourceError
 from service.config import get_settings
+from service.finetune_cli import app as finetune_app
 from service.reference_cli import app as reference_app
 
 app = typer.Typer(help="roadmap-rag: a retrieval-augmented learning assistant.", no_args_is_help=True,
@@ -23,6 +24,7 @@ bench_app = typer.Typer(help="Benchmarks; results go to bench/results/.", no_arg
 app.add_typer(sources_app, name="sources")
 app.add_typer(bench_app, name="bench")
 app.add_typer(reference_app, name="reference")
+app.add_typer(finetune_app, name="finetune")
 log = logging.getLogger("rag")
 EXPECTED = (SourceError, ModelNotFoundError, IndexCorruptError, FileNotFoundError, ValueError, RuntimeError)
 

@@ -75,6 +75,12 @@ def convert_gguf(gguf: Path, dest: Path) -> Path:
     return dest
 
 
+def base_model_dir(cfg: LLMConfig) -> Path:
+    """The generator's weights as an HF folder (a GGUF is converted once into the cache dir)."""
+    src = models.resolve_generator_path(cfg.model)
+    return convert_gguf(src, Path(cfg.cache_dir) / src.stem) if src.suffix == ".gguf" else src
+
+
 class TransformersGenerator:
     """A causal LM on torch (CPU or CUDA), optionally with a LoRA adapter; one generation at a time."""
 
@@ -84,9 +90,7 @@ class TransformersGenerator:
 
         from index.embedders import resolve_device
 
-        src = models.resolve_generator_path(cfg.model)
-        if src.suffix == ".gguf":
-            src = convert_gguf(src, Path(cfg.cache_dir) / src.stem)
+        src = base_model_dir(cfg)
         self.device = resolve_device(cfg.device)
         self.tokenizer = AutoTokenizer.from_pretrained(str(src))
         dtype = torch.bfloat16 if self.device == "cuda" else torch.float32

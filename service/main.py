@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from index.models import ModelNotFoundError
 from index.versions import IndexCorruptError
 from service.config import Settings, get_settings
-from service.routes import ask, documents, health, openai_compat, reference, search, widget
+from service.routes import ask, documents, finetune, health, openai_compat, reference, search, widget
 from service.state import build_state
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,9 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
 
     app = FastAPI(title="roadmap-rag", version="0.1.0", lifespan=lifespan,
                   description="Grounded answers with citations over a data-science roadmap and framework docs.")
+    app.state.settings = settings
     for router in (health.router, search.router, ask.router, openai_compat.router, reference.router,
-                   documents.router, widget.router):
+                   documents.router, finetune.router, widget.router):
         app.include_router(router)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

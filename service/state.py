@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from index.embedders import Embedder
@@ -10,7 +11,9 @@ from index.retriever import Retriever
 from index.versions import VersionStore
 from service.answering import AnswerConfig, AnswerPipeline
 from service.config import Settings
+from finetune.adapters import resolve_adapter
 from service.feedback import FeedbackStore
+from service.jobs import JobRunner
 from service.llm import Generator, create_generator
 from service.runtime import build_embedder, open_retriever
 
@@ -27,6 +30,8 @@ class AppState:
     feedback: FeedbackStore
     pipeline: AnswerPipeline | None = None
     ready: bool = False
+    jobs: JobRunner = field(default_factory=JobRunner)
+    active_adapter: str = ""
     _retriever: Retriever | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -42,11 +47,30 @@ class AppState:
             return self._retriever
 
 
+    def activate_adapter(self, name: str) -> str:
+        """Load a generator with adapter `name` ('none': the base model) and swap it in between requests.
+
+        Answers in flight keep the pipeline (and weights) they started with; new ones get the new pipeline."""
+        from dataclasses import replace
+
+        if self.settings.llm_backend != "transformers":
+            raise ValueError("adapters need the transformers generator backend (RAG_LLM_BACKEND=transformers)")
+        path = "" if name == "none" else resolve_adapter(name, self.settings.home)
+        generator = create_generator(replace(self.settings.llm_config(), adapter=path))
+        cfg = replace(self.settings.answer_config(), lead_with="generated" if path else "quotes")
+        pipeline = AnswerPipeline(retriever=self.retriever, generator=generator, cfg=cfg)
+        with self._lock:
+            self.generator, self.pipeline, self.active_adapter = generator, pipeline, "" if name == "none" else name
+        log.info("answering with adapter %s", name)
+        return self.active_adapter
+
+
 def build_state(settings: Settings) -> AppState:
     """Load models once; the index is opened lazily so the API starts even before the first ingest."""
     embedder = build_embedder(settings)
     generator = create_generator(settings.llm_config()) if settings.answer_generate else None
-    state = AppState(settings=settings, embedder=embedder, generator=generator, feedback=FeedbackStore(settings.home))
+    state = AppState(settings=settings, embedder=embedder, generator=generator, feedback=FeedbackStore(settings.home),
+                     active_adapter=Path(settings.adapter_path()).parent.name if settings.adapter_path() else "")
     state.pipeline = AnswerPipeline(retriever=state.retriever, generator=generator, cfg=settings.answer_config())
     try:
         state.retriever()

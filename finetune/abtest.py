@@ -1,0 +1,78 @@
+"""A/B evaluation of a generator with and without an adapter, on held-out Q&A pairs (and a question set)."""
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+
+from finetune.qadata import QAPair
+from finetune.raft import is_oracle
+from service.answering import AnswerPipeline
+from service.grounding import citations_in, content_terms, split_sentences, support_of
+
+ANSWER_WINDOW = 600
+
+
+def key_terms(answer: str, limit: int = 8) -> list[str]:
+    """The reference answer's distinct content words (stemmed), longest first: what a good answer repeats."""
+    return sorted(set(content_terms(answer)), key=lambda t: (-len(t), t))[:limit]
+
+
+def _recall(terms: list[str], text: str) -> float:
+    have = set(content_terms(text))
+    return sum(t in have for t in terms) / len(terms) if terms else 0.0
+
+
+def _mean(xs: list[float]) -> float | None:
+    return round(statistics.fmean(xs), 3) if xs else None
+
+
+def score_pairs(pipeline: AnswerPipeline, pairs: list[QAPair], progress: Callable[[int], None] | None = None) -> dict:
+    """Key-term recall (whole answer and generated part), citation precision, support of generated sentences."""
+    rows = []
+    for i, pair in enumerate(pairs):
+        ans = pipeline.answer(pair.question)
+        terms = key_terms(pair.answer)
+        cited_ok = [is_oracle_like(c, pair) for c in ans.citations] if not ans.abstained else []
+        gen = [s for s in split_sentences(ans.generated) if s.strip()]
+        sources = [c.snippet for c in ans.citations]
+        supported = [support_of(s, sources, citations_in(s, len(sources))).coverage >= 0.7 for s in gen]
+        rows.append({"mode": ans.mode, "key_term_recall": _recall(terms, ans.answer[:ANSWER_WINDOW]),
+                     "generated_key_term_recall": _recall(terms, ans.generated) if ans.generated else None,
+                     "citation_precision": (sum(cited_ok) / len(cited_ok)) if cited_ok else None,
+                     "supported": supported})
+        if progress:
+            progress(i + 1)
+    gen_rows = [r for r in rows if r["mode"] == "generated"]
+    sentences = [s for r in rows for s in r["supported"]]
+    return {
+        "questions": len(rows),
+        "key_term_recall": _mean([r["key_term_recall"] for r in rows]),
+        "generated_share": _mean([float(r["mode"] == "generated") for r in rows]),
+        "generated_key_term_recall": _mean([r["generated_key_term_recall"] for r in gen_rows]),
+        "citation_precision": _mean([r["citation_precision"] for r in rows if r["citation_precision"] is not None]),
+        "abstained_share": _mean([float(r["mode"] == "abstained") for r in rows]),
+        "generated_sentences_supported": _mean([float(s) for s in sentences]),
+    }
+
+
+def is_oracle_like(citation, pair: QAPair) -> bool:
+    """A cited source that holds the reference answer (same test as the oracle of a training example)."""
+    return is_oracle(citation.snippet, citation.path, pair) or (bool(pair.sources) and citation.path in pair.sources)
+
+
+def markdown_table(results: dict[str, dict[str, dict]]) -> str:
+    """results[set_name][variant] = metrics -> one table per question set, variants side by side."""
+    lines = []
+    for set_name, variants in results.items():
+        names = list(variants)
+        metrics = [m for m in next(iter(variants.values())) if not isinstance(next(iter(variants.values()))[m], dict)]
+        lines += [f"### {set_name}", "", "| metric | " + " | ".join(names) + " |",
+                  "|---|" + "---|" * len(names)]
+        for m in metrics:
+            lines.append(f"| {m} | " + " | ".join(_fmt(variants[n].get(m)) for n in names) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _fmt(v) -> str:
+    return "-" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))

@@ -1,0 +1,139 @@
+"""`rag finetune train`: Q&A -> RAFT examples -> LoRA -> A/B report -> adapters/NAME, one call."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from finetune.abtest import markdown_table, score_pairs
+from finetune.adapters import AdapterStore, check_name
+from finetune.corpus_qa import Passage, generate_pairs
+from finetune.qadata import QAPair, QAStore, data_hash
+from finetune.raft import ExampleBuilder
+from finetune.train import LoRAConfig, Progress, train_lora
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FinetuneRequest:
+    """What to train: the stored Q&A, optionally Q&A generated from the index, and the LoRA settings."""
+
+    name: str = "custom"
+    corpus_pairs: int = 0  # > 0: add this many Q&A generated from the indexed text
+    held_out_share: float = 0.15
+    decline_share: float = 0.12
+    ab_questions: int = 40  # held-out questions answered by base and adapter (0: skip the A/B)
+    dev_set: str = ""  # a question set in roadmap_qa_dev format, also scored A/B when given
+    resume: bool = False  # continue an interrupted training of the same name from its last checkpoint
+    lora: LoRAConfig = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        check_name(self.name)
+        self.lora = self.lora or LoRAConfig()
+
+
+def _held_out(pair: QAPair, share: float) -> bool:
+    """A stable split by question text, so a question never moves between train and held-out."""
+    return int(hashlib.sha256(pair.key.encode()).hexdigest()[:8], 16) % 1000 < share * 1000
+
+
+def corpus_passages(retriever) -> list[Passage]:
+    return [Passage(c.text, c.heading, c.path) for c in retriever.catalog.all_chunks()]
+
+
+def collect_pairs(home: Path, retriever, req: FinetuneRequest) -> list[QAPair]:
+    pairs = QAStore(home).all()
+    if req.corpus_pairs:
+        pairs += generate_pairs(corpus_passages(retriever), seed=req.lora.seed, limit=req.corpus_pairs)
+    if not pairs:
+        raise ValueError("no Q&A to train on: `rag finetune data add FILE`, or pass --corpus-pairs N")
+    return pairs
+
+
+def run_finetune(settings, req: FinetuneRequest, *, on_progress: Callable[[str, float, dict], None] | None = None,
+                 show_bar: bool = True) -> dict:
+    """Build examples, train, A/B and publish adapters/NAME; returns the adapter's metadata."""
+    from service.answering import AnswerPipeline
+    from service.llm import base_model_dir
+    from service.runtime import build_embedder, open_retriever
+
+    report = on_progress or (lambda stage, frac, info: None)
+    home = Path(settings.home)
+    embedder = build_embedder(settings)
+    retriever = open_retriever(settings, embedder)
+    pairs = collect_pairs(home, retriever, req)
+    held = [p for p in pairs if _held_out(p, req.held_out_share)]
+    train_pairs = [p for p in pairs if not _held_out(p, req.held_out_share)]
+    pipeline = AnswerPipeline(retriever=lambda: retriever, generator=None, cfg=settings.answer_config())
+    builder = ExampleBuilder(retriever, pipeline, decline_share=req.decline_share, seed=req.lora.seed)
+    report("examples", 0.0, {"pairs": len(pairs)})
+    train = builder.build_all(train_pairs, lambda i: report("examples", i / len(train_pairs), {}))
+    evals = ExampleBuilder(retriever, pipeline, decline_share=req.decline_share, seed=req.lora.seed + 1).build_all(held)
+    if not train:
+        raise ValueError("none of the Q&A pairs could be matched to indexed text; ingest the sources they come from")
+    store = AdapterStore(home)
+    staging = store.staging(req.name)
+    if not (req.resume and (staging / "checkpoint" / "state.json").exists()):
+        shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True, exist_ok=True)
+    (staging / "train_examples.jsonl").write_text("\n".join(json.dumps(asdict(e)) for e in train[:2000]))
+    llm_cfg = settings.llm_config()
+    model_dir = base_model_dir(llm_cfg)
+
+    def progress(p: Progress) -> None:
+        report("training", p.step / p.total_steps, {"step": p.step, "total_steps": p.total_steps, "loss": p.loss,
+                                                    "eval_loss": p.eval_loss})
+
+    training = train_lora(model_dir, train, evals, req.lora, staging, resume=req.resume, on_progress=progress,
+                          show_bar=show_bar)
+    metrics: dict = {"training": {k: v for k, v in training.items() if k not in ("history", "config")}}
+    if req.ab_questions and held:
+        report("evaluating", 0.0, {})
+        metrics["ab"] = ab_compare(settings, retriever, llm_cfg, staging / "adapter", held[:req.ab_questions],
+                                   req.dev_set)
+        (staging / "ab_report.md").write_text(f"# A/B: base vs adapter `{req.name}`\n\n" + markdown_table(metrics["ab"]))
+    meta = {"name": req.name, "base_model": llm_cfg.model, "data_hash": data_hash(pairs), "pairs": len(pairs),
+            "train_examples": len(train), "decline_examples": sum(e.kind == "decline" for e in train),
+            "held_out_pairs": len(held), "config": asdict(req.lora), "metrics": metrics,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    (staging / "metadata.json").write_text(json.dumps(meta, indent=2))
+    (staging / "training_history.json").write_text(json.dumps(training["history"]))
+    shutil.rmtree(staging / "checkpoint", ignore_errors=True)
+    dest = store.publish(req.name, staging)
+    report("done", 1.0, {"adapter": str(dest)})
+    return meta
+
+
+def ab_compare(settings, retriever, llm_cfg, adapter_dir: Path, held: list[QAPair], dev_set: str = "") -> dict:
+    """Every metric for the base model and the adapter, on held-out pairs (and a dev set when given)."""
+    from service.answering import AnswerPipeline
+    from service.llm import create_generator
+
+    results: dict[str, dict] = {"held-out Q&A": {}}
+    if dev_set:
+        results["dev set"] = {}
+    for variant, adapter in (("base", ""), ("adapter", str(adapter_dir))):
+        gen = create_generator(replace(llm_cfg, adapter=adapter))
+        cfg = replace(settings.answer_config(), lead_with="generated" if adapter else settings.answer_config().lead_with)
+        pipeline = AnswerPipeline(retriever=lambda: retriever, generator=gen, cfg=cfg)
+        results["held-out Q&A"][variant] = score_pairs(pipeline, held)
+        if dev_set:
+            from service.evaluation import evaluate_answers
+            from service.bench import catalog_reader
+
+            summary, _ = evaluate_answers(pipeline, Path(dev_set), None, catalog_reader(retriever))
+            results["dev set"][variant] = {k: v for k, v in summary.items() if not isinstance(v, dict)}
+        del gen
+    return results
+
+
+def sample(pairs: list[QAPair], n: int, seed: int) -> list[QAPair]:
+    rng = random.Random(seed)
+    return rng.sample(pairs, min(n, len(pairs)))

@@ -1,0 +1,103 @@
+"""RAFT-style training examples (Zhang et al. 2024): the service's own prompt over retrieved sources with
+distractors, the target answering from the right numbered source and citing it; a share without the
+oracle source whose target is the decline sentence the service recognises."""
+from __future__ import annotations
+
+import logging
+import random
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from finetune.examples import Example
+from finetune.qadata import QAPair
+from index.retriever import Hit, Retriever
+from service.answering import AnswerPipeline
+from service.grounding import content_terms, split_sentences
+
+log = logging.getLogger(__name__)
+DECLINE = "The sources do not cover this."  # what the system prompt asks for; the pipeline detects it
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[*`_>#]", "", text).lower().split())
+
+
+def _overlap(answer: str, text: str) -> float:
+    """Share of the answer's content words found in `text`."""
+    terms = set(content_terms(answer))
+    return len(terms & set(content_terms(text))) / len(terms) if terms else 0.0
+
+
+def is_oracle(text: str, path: str, pair: QAPair) -> bool:
+    """A source text that holds the pair's answer (or its stated context)."""
+    if pair.context and _norm(pair.context)[:200] in _norm(text):
+        return True
+    return _overlap(pair.answer, text) >= 0.8 and (not pair.sources or path in pair.sources)
+
+
+def _cite(answer: str, n: int, max_sentences: int = 3) -> str:
+    """The reference answer with its source number after each sentence, as the prompt asks."""
+    sentences = [s.strip() for s in split_sentences(answer.replace("\n", " ")) if s.strip()][:max_sentences]
+    out = []
+    for s in sentences or [answer.strip()]:
+        s = re.sub(r"\s*\[\d+\]", "", s).rstrip()
+        out.append(s + ("" if s.endswith((".", "!", "?")) else ".") + f" [{n}]")
+    return " ".join(out)
+
+
+def _oracle_hit(pair: QAPair, template: Hit) -> Hit:
+    """A stand-in hit for the pair's own context when retrieval missed it (RAFT always shows the oracle)."""
+    return replace(template, id=-1, text=pair.context, path=pair.sources[0] if pair.sources else "context",
+                   heading=template.heading, score=0.0)
+
+
+class ExampleBuilder:
+    """Builds examples with the service's retriever, evidence selection and prompt."""
+
+    def __init__(self, retriever: Retriever, pipeline: AnswerPipeline, *, decline_share: float = 0.12,
+                 seed: int = 0) -> None:
+        self.r, self.pipeline = retriever, pipeline
+        self.decline_share, self.rng = decline_share, random.Random(seed)
+
+    def build(self, pair: QAPair) -> Example | None:
+        hits = self.r.search(pair.question, self.pipeline.cfg.k)
+        if not hits:
+            return None
+        oracle = [i for i, h in enumerate(hits) if is_oracle(h.text, h.path, pair)]
+        if self.rng.random() < self.decline_share:
+            return self._decline(pair, [h for i, h in enumerate(hits) if i not in oracle])
+        if not oracle:
+            if not pair.context:
+                return None
+            pos = self.rng.randrange(len(hits))
+            hits = hits[:pos] + [_oracle_hit(pair, hits[pos])] + hits[pos + 1:]
+            oracle = [pos]
+        evidence = self.pipeline.select_evidence(pair.question, hits, self.r)
+        shown = " ".join(e.text for e in evidence if e.source - 1 in oracle)
+        if _overlap(pair.answer, shown) < 0.6:
+            return None  # the evidence the model would see does not hold the answer: no honest target
+        n = next(e.source for e in evidence if e.source - 1 in oracle)
+        messages = self.pipeline.build_messages(pair.question, evidence, hits)
+        return Example(messages + [{"role": "assistant", "content": _cite(pair.answer, n)}], "answer", pair.question)
+
+    def _decline(self, pair: QAPair, hits: list[Hit]) -> Example | None:
+        hits = [h for h in hits if _overlap(pair.answer, h.text) < 0.5]
+        if not hits:
+            return None
+        evidence = self.pipeline.select_evidence(pair.question, hits, self.r)
+        if not evidence or _overlap(pair.answer, " ".join(e.text for e in evidence)) >= 0.4:
+            return None
+        messages = self.pipeline.build_messages(pair.question, evidence, hits)
+        return Example(messages + [{"role": "assistant", "content": DECLINE}], "decline", pair.question)
+
+    def build_all(self, pairs: Iterable[QAPair], progress: Callable[[int], None] | None = None) -> list[Example]:
+        out = []
+        for i, pair in enumerate(pairs):
+            ex = self.build(pair)
+            if ex is not None:
+                out.append(ex)
+            if progress:
+                progress(i + 1)
+        log.info("built %d examples (%d decline)", len(out), sum(e.kind == "decline" for e in out))
+        return out

@@ -1,0 +1,216 @@
+"""LoRA training (peft) on the generator: a plain loop with eval loss, early stopping, checkpoints, resume."""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from finetune.examples import Example
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoRAConfig:
+    """Training settings; defaults measured on SmolLM2-135M on this CPU (see README)."""
+
+    rank: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    target_modules: list[str] = field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
+    lr: float = 4e-4
+    epochs: float = 1.0
+    max_steps: int = 0  # > 0 caps the steps whatever the epochs
+    batch_size: int = 4
+    max_length: int = 640
+    warmup_steps: int = 10
+    eval_every: int = 25
+    eval_examples: int = 24
+    patience: int = 3  # evals without improvement before stopping early
+    checkpoint_every: int = 25
+    seed: int = 0
+    device: str = "auto"
+
+
+@dataclass
+class Progress:
+    """What a running training reports (to a progress bar or a job)."""
+
+    step: int
+    total_steps: int
+    loss: float
+    eval_loss: float | None
+    elapsed_s: float
+
+
+def encode(tokenizer, ex: Example, max_length: int) -> tuple[list[int], list[int]] | None:
+    """Token ids and labels; only the assistant's answer is learned (prompt tokens are masked)."""
+    prompt = tokenizer.apply_chat_template(ex.messages[:-1], add_generation_prompt=True, tokenize=False)
+    full = tokenizer.apply_chat_template(ex.messages, tokenize=False)
+    if not full.startswith(prompt):
+        raise ValueError("the chat template does not extend the prompt with the answer")
+    p_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    ids = tokenizer(full.rstrip("\n"), add_special_tokens=False)["input_ids"]
+    if len(ids) > max_length:
+        return None  # never cut a prompt: the model would learn from sources it cannot see
+    return ids, [-100] * len(p_ids) + ids[len(p_ids):]
+
+
+def _batches(rows: list, size: int, rng: random.Random) -> list[list]:
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    return [[rows[i] for i in order[k:k + size]] for k in range(0, len(order), size)]
+
+
+def _collate(batch: list[tuple[list[int], list[int]]], pad: int, device: str) -> dict[str, torch.Tensor]:
+    width = max(len(ids) for ids, _ in batch)
+    ids = torch.full((len(batch), width), pad, dtype=torch.long)
+    labels = torch.full((len(batch), width), -100, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for i, (x, y) in enumerate(batch):
+        ids[i, :len(x)], labels[i, :len(y)], mask[i, :len(x)] = torch.tensor(x), torch.tensor(y), 1
+    return {"input_ids": ids.to(device), "labels": labels.to(device), "attention_mask": mask.to(device)}
+
+
+@torch.no_grad()
+def eval_loss(model, rows: list, cfg: LoRAConfig, pad: int, device: str) -> float:
+    model.eval()
+    losses = [model(**_collate(rows[i:i + cfg.batch_size], pad, device)).loss.item()
+              for i in range(0, len(rows), cfg.batch_size)]
+    model.train()
+    return float(sum(losses) / max(len(losses), 1))
+
+
+def load_base(model_dir: Path, device: str):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype).to(device)
+    return model, tok
+
+
+def train_lora(model_dir: Path, train: list[Example], evals: list[Example], cfg: LoRAConfig, out_dir: Path, *,
+               resume: bool = False, on_progress: Callable[[Progress], None] | None = None,
+               show_bar: bool = True) -> dict:
+    """Train an adapter into out_dir/adapter (the best eval loss), checkpoints in out_dir/checkpoint."""
+    from peft import LoraConfig, PeftModel, get_peft_model
+
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
+    base, tok = load_base(model_dir, device)
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    rows = [r for r in (encode(tok, ex, cfg.max_length) for ex in train) if r]
+    erows = [r for r in (encode(tok, ex, cfg.max_length) for ex in evals[:cfg.eval_examples]) if r]
+    if not rows:
+        raise ValueError("no training example fits max_length; raise it or shorten the sources")
+    steps_per_epoch = math.ceil(len(rows) / cfg.batch_size)
+    total = cfg.max_steps or max(1, math.ceil(steps_per_epoch * cfg.epochs))
+    ckpt = out_dir / "checkpoint"
+    state = {"step": 0, "history": [], "best_eval": None, "bad_evals": 0}
+    if resume and (ckpt / "state.json").exists():
+        model = PeftModel.from_pretrained(base, str(ckpt / "adapter"), is_trainable=True)
+        state = json.loads((ckpt / "state.json").read_text())
+        log.info("resuming from step %d", state["step"])
+    else:
+        lcfg = LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
+                          target_modules=cfg.target_modules, task_type="CAUSAL_LM")
+        model = get_peft_model(base, lcfg)
+    model.train()
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(cfg.warmup_steps, 1)) * max(0.05, 1 - s / total))
+    if state["step"] and (ckpt / "optimizer.pt").exists():
+        saved = torch.load(ckpt / "optimizer.pt", weights_only=False)
+        opt.load_state_dict(saved["optimizer"])
+        sched.load_state_dict(saved["scheduler"])
+    rng = random.Random(cfg.seed)
+    batches: list = []
+    for _ in range(math.ceil(total / steps_per_epoch) + 1):
+        batches += _batches(rows, cfg.batch_size, rng)
+    t0 = time.perf_counter()
+    bar = tqdm(total=total, initial=state["step"], desc="lora", disable=not show_bar)
+    stopped_early = False
+    while state["step"] < total:
+        step = state["step"]
+        loss = model(**_collate(batches[step], pad, device)).loss
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        state["step"] = step + 1
+        entry = {"step": state["step"], "loss": round(loss.item(), 4)}
+        done = state["step"] == total
+        if erows and (state["step"] % cfg.eval_every == 0 or done):
+            entry["eval_loss"] = round(eval_loss(model, erows, cfg, pad, device), 4)
+            if state["best_eval"] is None or entry["eval_loss"] < state["best_eval"]:
+                state["best_eval"], state["bad_evals"] = entry["eval_loss"], 0
+                model.save_pretrained(str(out_dir / "adapter"))
+            else:
+                state["bad_evals"] += 1
+        state["history"].append(entry)
+        bar.update(1)
+        bar.set_postfix(loss=entry["loss"], eval=entry.get("eval_loss", state["best_eval"]))
+        if on_progress:
+            on_progress(Progress(state["step"], total, entry["loss"], state["best_eval"], time.perf_counter() - t0))
+        if state["step"] % cfg.checkpoint_every == 0 or done:
+            _checkpoint(model, opt, sched, state, ckpt)
+        if state["bad_evals"] >= cfg.patience:
+            stopped_early = True
+            log.info("early stop at step %d: eval loss has not improved for %d evals", state["step"], cfg.patience)
+            break
+    bar.close()
+    if not erows:
+        model.save_pretrained(str(out_dir / "adapter"))
+    elapsed = time.perf_counter() - t0
+    plot_losses(state["history"], out_dir / "loss.png")
+    return {"steps": state["step"], "total_steps": total, "examples": len(rows), "best_eval_loss": state["best_eval"],
+            "stopped_early": stopped_early, "seconds": round(elapsed, 1), "device": device,
+            "steps_per_s": round((state["step"] - (state["history"][0]["step"] - 1)) / elapsed, 3) if elapsed else None,
+            "config": asdict(cfg), "history": state["history"]}
+
+
+def _checkpoint(model, opt, sched, state: dict, ckpt: Path) -> None:
+    """Adapter, optimizer and step written to a temporary folder, then swapped in whole."""
+    import shutil
+
+    tmp = ckpt.with_name("checkpoint.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(str(tmp / "adapter"))
+    torch.save({"optimizer": opt.state_dict(), "scheduler": sched.state_dict()}, tmp / "optimizer.pt")
+    (tmp / "state.json").write_text(json.dumps(state))
+    old = ckpt.with_name("checkpoint.old")
+    if ckpt.exists():
+        ckpt.rename(old)
+    tmp.rename(ckpt)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def plot_losses(history: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot([h["step"] for h in history], [h["loss"] for h in history], label="train loss", alpha=0.6)
+    ev = [h for h in history if "eval_loss" in h]
+    if ev:
+        ax.plot([h["step"] for h in ev], [h["eval_loss"] for h in ev], "o-", label="eval loss")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
