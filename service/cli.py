@@ -165,18 +165,27 @@ def sources_remove(spec: Annotated[str, typer.Argument(help="the source as liste
 def serve(
     host: Annotated[Optional[str], typer.Option(help="bind address (RAG_HOST)")] = None,
     port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="port (RAG_PORT)")] = None,
-    adapter: Annotated[Optional[str], typer.Option(help="LoRA adapter folder to answer with")] = None,
+    adapter: Annotated[Optional[str], typer.Option(help="LoRA adapter (a name from `rag finetune list`, a folder, or 'none')")] = None,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
 
     from service.main import create_app
 
+    from service.middleware import JSONFormatter
+
     settings = get_settings()
     if adapter:
         settings = settings.model_copy(update={"llm_adapter": adapter})
+        run_guarded(settings.adapter_path)  # an unknown adapter fails here, with its message
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JSONFormatter() if settings.log_format == "json"
+                         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
     uvicorn.run(create_app(settings, load_in_background=True), host=host or settings.host, port=port or settings.port,
-                log_level="info")
+                log_config=None, access_log=False)
 
 
 @app.command()

@@ -60,8 +60,25 @@ class Settings(BaseSettings):
                                     "finetune, adapters, jobs); none set = admin API disabled")
     admin_token_hashes: list[str] = Field(default_factory=list, description="the same as SHA-256 hex digests, so "
                                           "no plain token needs to be stored")
+    public_api_keys: list[str] = Field(default_factory=list, description="if set, public routes (ask, search, chat, "
+                                       "feedback) need one of these keys")
+    rate_limit: str = Field("120/minute", description="per client (key or IP) on public routes, e.g. '60/minute'; "
+                            "'' disables")
+    max_body_bytes: int = Field(25 * 1024 * 1024, ge=1024, description="larger request bodies answer 413")
+    ingest_roots: list[Path] = Field(default_factory=list, description="folders POST /v1/ingest may read from")
+    ingest_allow_private_urls: bool = Field(False, description="let POST /v1/ingest fetch private/loopback URLs")
+    log_format: str = Field("json", description="json | text (the server's log lines)")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _valid_limit(cls, v: str) -> str:
+        if v:
+            from limits import parse
+
+            parse(v)  # raises ValueError on a malformed limit
+        return v
 
     @field_validator("answer_lead_with")
     @classmethod
@@ -99,7 +116,7 @@ class Settings(BaseSettings):
             shipped = SHIPPED / DEFAULT_ADAPTER / "adapter"
             usable = self.llm_backend == "transformers" and self.llm_model == models.DEFAULT_GENERATOR
             return str(shipped) if usable and (shipped / "adapter_config.json").exists() else ""
-        return resolve_adapter(self.llm_adapter, self.home)
+        return "" if self.llm_adapter in ("", "none") else resolve_adapter(self.llm_adapter, self.home)
 
     def llm_config(self) -> LLMConfig:
         return LLMConfig(backend=self.llm_backend, model=self.llm_model, device=self.device, adapter=self.adapter_path(),

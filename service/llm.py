@@ -97,7 +97,8 @@ class TransformersGenerator:
         self.model = AutoModelForCausalLM.from_pretrained(str(src), dtype=dtype).to(self.device).eval()
         if cfg.adapter:
             self.load_adapter(cfg.adapter)
-        self.name = f"transformers:{cfg.model}" + (f"+{Path(cfg.adapter).name}" if cfg.adapter else "")
+        tag = Path(cfg.adapter).parent.name if Path(cfg.adapter).name == "adapter" else Path(cfg.adapter).name
+        self.name = f"transformers:{cfg.model}" + (f"+{tag}" if cfg.adapter else "")
         self.context_window = min(cfg.context_window, getattr(self.model.config, "max_position_embeddings", 2048))
         self._lock = threading.Lock()
 

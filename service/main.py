@@ -8,12 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from index.models import ModelNotFoundError
 from index.versions import IndexCorruptError
 from service.config import Settings, get_settings
-from service.routes import ask, documents, finetune, health, openai_compat, reference, search, widget
+from service.metrics import Metrics
+from service.middleware import ServiceMiddleware
+from service.routes import admin, ask, documents, finetune, health, openai_compat, reference, search, widget
 from service.state import build_state
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,7 @@ log = logging.getLogger(__name__)
 def _load(app: FastAPI, settings: Settings) -> None:
     try:
         app.state.rag = build_state(settings)
+        app.state.rag.metrics = app.state.metrics
     except (ModelNotFoundError, RuntimeError, ValueError) as exc:
         log.error("cannot start the assistant: %s", exc)
         app.state.load_error = str(exc)
@@ -45,9 +49,15 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
     app = FastAPI(title="roadmap-rag", version="0.1.0", lifespan=lifespan,
                   description="Grounded answers with citations over a data-science roadmap and framework docs.")
     app.state.settings = settings
+    app.state.metrics = metrics = Metrics()
     for router in (health.router, search.router, ask.router, openai_compat.router, reference.router,
-                   documents.router, finetune.router, widget.router):
+                   documents.router, finetune.router, admin.router, widget.router):
         app.include_router(router)
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics(request: Request) -> Response:
+        return Response(metrics.render(getattr(request.app.state, "rag", None)), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(ServiceMiddleware, settings=settings, metrics=metrics)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type", "authorization", "accept"], max_age=600)

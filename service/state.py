@@ -32,6 +32,7 @@ class AppState:
     ready: bool = False
     jobs: JobRunner = field(default_factory=JobRunner)
     active_adapter: str = ""
+    metrics: object | None = None  # service.metrics.Metrics, set by the app
     _retriever: Retriever | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

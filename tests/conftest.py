@@ -123,3 +123,26 @@ def roadmap_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("served")
     subprocess.run([*RAG, "ingest", str(ROADMAP), "--quiet"], env=rag_env(home), check=True, timeout=900)
     return home
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory) -> Path:
+    """One converted copy of the embedded generator (GGUF -> safetensors, ~20 s) shared by the tests."""
+    from service.config import Settings
+    from service.llm import base_model_dir
+
+    path = tmp_path_factory.mktemp("llm-models")
+    base_model_dir(Settings(home=path, models_dir=path).llm_config())
+    return path
+
+
+QA_ROWS = [
+    {"question": "What do convolution layers detect?", "answer": "Convolution layers slide filters over images to detect edges and textures."},
+    {"question": "what are RNNs for?", "answer": "Recurrent networks process sequences such as text or time series."},
+    {"question": "Which optimizers are usual?", "answer": "Adam and SGD with momentum are the usual choices."},
+    {"question": "What should I tune first?", "answer": "Tune the learning rate first."},
+    {"question": "What does cross-validation estimate?", "answer": "Cross-validation estimates how a model generalizes to unseen data."},
+    {"question": "How does K-fold split data?", "answer": "KFold splits data into k consecutive folds; each fold is used once as a validation set."},
+    {"question": "What does the cosine schedule do?", "answer": "It is a cosine schedule for the learning rate."},
+    {"question": "What does the Trainer class run?", "answer": "The Trainer runs the training loop with early stopping."},
+]

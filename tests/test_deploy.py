@@ -26,7 +26,7 @@ def config(*profiles: str) -> dict:
     for p in profiles:
         args += ["--profile", p]
     out = subprocess.run([*args, "config", "--format", "json"], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 0 and "validating" not in out.stderr, out.stderr
     return json.loads(out.stdout)
 
 
@@ -58,8 +58,9 @@ def test_vllm_profile_points_the_api_at_the_vllm_server():
 def test_a_broken_compose_file_is_rejected(tmp_path):
     bad = tmp_path / "compose.yml"
     bad.write_text(COMPOSE.read_text().replace("    ports:\n      - \"8000:8000\"", "    portz: 8000", 1))
-    out = subprocess.run([compose_bin(), "-f", str(bad), "config", "--quiet"], capture_output=True, text=True)
-    assert out.returncode != 0
+    out = subprocess.run([compose_bin(), "-f", str(bad), "config", "--format", "json"], capture_output=True, text=True)
+    # The standalone binary reports schema errors on stderr (its exit code stays 0 outside the docker CLI).
+    assert out.returncode != 0 or "Additional property portz is not allowed" in out.stderr
 
 
 def test_dockerfile_shape():

@@ -21,6 +21,8 @@ def sse(event: str, data: object) -> str:
 
 def record(state: AppState, ans: Answer) -> None:
     state.feedback.record_answer(ans.id, ans.question, ans.answer, ans.mode, [c.__dict__ for c in ans.citations])
+    if state.metrics is not None:
+        state.metrics.observe_answer(ans)
 
 
 def events(state: AppState, body: AskRequest) -> Iterator[Event]:

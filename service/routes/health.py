@@ -24,4 +24,5 @@ def readyz(request: Request):
         return JSONResponse({"status": "no index", "detail": str(exc)}, status_code=503)
     gen = state.generator
     return {"status": "ready", **index, "embedder": state.embedder.name, "device": state.embedder.device,
-            "generator": gen.name if gen else "none (extractive only)", "generator_device": gen.device if gen else None}
+            "generator": gen.name if gen else "none (extractive only)", "generator_device": gen.device if gen else None,
+            "adapter": state.active_adapter or None}

@@ -1,0 +1,115 @@
+"""One ASGI middleware for every request: request id, body size limit, optional public key, rate limit, metrics."""
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from service.metrics import Metrics
+
+log = logging.getLogger("rag.http")
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# Routes anyone may call (optionally keyed and rate-limited); admin routes have their own bearer check.
+PUBLIC_PREFIXES = ("/v1/ask", "/v1/search", "/v1/chat/completions", "/v1/feedback", "/v1/models",
+                   "/v1/reference-models", "/v1/documents")
+
+
+async def _send_json(send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    data = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": data})
+
+
+class ServiceMiddleware:
+    """Wraps the app; settings decide the limits (RAG_MAX_BODY_BYTES, RAG_RATE_LIMIT, RAG_PUBLIC_API_KEYS)."""
+
+    def __init__(self, app, *, settings, metrics: Metrics) -> None:
+        self.app, self.settings, self.metrics = app, settings, metrics
+        self.limit = parse(settings.rate_limit) if settings.rate_limit else None
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.keys = [hashlib.sha256(k.encode()).hexdigest() for k in settings.public_api_keys]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        rid = headers.get("x-request-id", "")[:64] or uuid.uuid4().hex[:16]
+        token = request_id.set(rid)
+        t0 = time.perf_counter()
+        status = {"code": 500}
+        path = scope.get("path", "")
+
+        async def send_wrapped(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [(b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            refusal = self._refusal(path, headers, scope)
+            if refusal:
+                code, detail, extra = refusal
+                status["code"] = code
+                await _send_json(send_wrapped, code, {"detail": detail}, extra)
+                return
+            await self.app(scope, receive, send_wrapped)
+        finally:
+            route = scope.get("route")
+            name = getattr(route, "path", None) or ("unmatched" if status["code"] == 404 else path[:40])
+            elapsed = time.perf_counter() - t0
+            self.metrics.requests.labels(name, scope.get("method", ""), str(status["code"])).inc()
+            self.metrics.latency.labels(name).observe(elapsed)
+            log.info("request", extra={"method": scope.get("method"), "path": path, "status": status["code"],
+                                       "ms": round(elapsed * 1000, 1)})
+            request_id.reset(token)
+
+    def _refusal(self, path: str, headers: dict, scope) -> tuple[int, str, list] | None:
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.settings.max_body_bytes:
+            return 413, f"request body larger than {self.settings.max_body_bytes} bytes", []
+        if not declared and "chunked" in headers.get("transfer-encoding", ""):
+            # The size limit is enforced on the declared length, so bodies must declare one.
+            return 411, "send a Content-Length header (chunked request bodies are not accepted)", []
+        if not path.startswith(PUBLIC_PREFIXES):
+            return None
+        key = self._client_key(headers)
+        if self.keys and not any(hmac.compare_digest(hashlib.sha256(key.encode()).hexdigest(), k) for k in self.keys):
+            return 401, "this API needs a key: send Authorization: Bearer <key> or X-API-Key", []
+        if self.limit is not None:
+            who = key or (scope.get("client") or ("?",))[0]
+            if not self.limiter.hit(self.limit, "public", who):
+                self.metrics.rate_limited.inc()
+                reset = int(self.limiter.get_window_stats(self.limit, "public", who).reset_time - time.time()) + 1
+                return 429, f"rate limit of {self.settings.rate_limit} exceeded; retry in {reset} s", [
+                    (b"retry-after", str(max(reset, 1)).encode())]
+        return None
+
+    @staticmethod
+    def _client_key(headers: dict) -> str:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        return token.strip() if scheme.lower() == "bearer" else headers.get("x-api-key", "").strip()
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object per log line, with the request id of the request being served."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": round(record.created, 3), "level": record.levelname.lower(), "logger": record.name,
+                 "msg": record.getMessage(), "request_id": request_id.get()}
+        for key in ("method", "path", "status", "ms"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)

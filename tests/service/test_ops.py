@@ -1,0 +1,123 @@
+"""Operations over real HTTP: admin auth, rate limits, body limits, SSRF and path guards, /metrics, JSON logs,
+a re-index job while clients ask, and fine-tuning jobs (a small server: hashing embedder, extractive answers)."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import subprocess
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import RAG, rag_env, write_tiny_corpus
+from tests.service.conftest import Server
+
+TOKEN = "s3cret-admin-token"
+ADMIN = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def ops(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ops")
+    corpus = write_tiny_corpus(root / "corpus")
+    extra = root / "allowed"
+    extra.mkdir()
+    (extra / "new.md").write_text("# Gradient clipping\n\nGradient clipping caps the norm of gradients so that "
+                                  "training of recurrent networks stays stable.\n")
+    env = {"RAG_EMBEDDER_BACKEND": "hashing", "RAG_ANSWER_GENERATE": "false", "RAG_ADMIN_TOKENS": json.dumps([TOKEN]),
+           "RAG_RATE_LIMIT": "40/minute", "RAG_MAX_BODY_BYTES": "65536",
+           "RAG_INGEST_ROOTS": json.dumps([str(extra)])}
+    subprocess.run([*RAG, "ingest", str(corpus), "--quiet"], env=rag_env(root / "home", **env), check=True, timeout=300)
+    srv = Server(root / "home", **env)
+    srv.root, srv.extra = root, extra
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_admin_routes_need_a_token(ops):
+    for method, path, body in (("GET", "/v1/adapters", None), ("POST", "/v1/ingest", {"sources": []}),
+                               ("POST", "/v1/finetune", {"max_steps": 1}), ("GET", "/v1/jobs/nope", None),
+                               ("POST", "/v1/adapters/x/activate", None)):
+        r = httpx.request(method, f"{ops.url}{path}", json=body, timeout=30)
+        assert r.status_code == 401 and r.json()["detail"], (path, r.text)
+        r = httpx.request(method, f"{ops.url}{path}", json=body, timeout=30, headers={"Authorization": "Bearer wrong"})
+        assert r.status_code == 403
+    r = httpx.get(f"{ops.url}/v1/adapters", headers=ADMIN, timeout=30)
+    assert r.status_code == 200 and "adapters" in r.json()
+
+
+def test_oversized_and_chunked_bodies(ops):
+    r = httpx.post(f"{ops.url}/v1/search", content=b"x" * 70_000, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "larger than" in r.json()["detail"]
+
+    def chunks():
+        yield b'{"query": "cnn"}'
+
+    r = httpx.post(f"{ops.url}/v1/search", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 411
+
+
+def test_ssrf_and_path_escapes_are_refused(ops):
+    for src in ("http://127.0.0.1:8000/", "http://localhost/admin", "http://169.254.169.254/latest/meta-data",
+                "http://10.0.0.5/docs", "https://[::1]/x", str(ops.root / "corpus"),
+                str(ops.extra / ".." / "corpus"), "/etc/passwd"):
+        r = httpx.post(f"{ops.url}/v1/ingest", json={"sources": [src]}, headers=ADMIN, timeout=30)
+        assert r.status_code == 422, (src, r.text)
+        assert "private or local" in r.json()["detail"] or "outside the folders" in r.json()["detail"]
+
+
+def test_metrics_expose_the_named_series(ops):
+    httpx.post(f"{ops.url}/v1/ask", json={"question": "what do CNNs detect in images?"}, timeout=60)
+    text = httpx.get(f"{ops.url}/metrics", timeout=30).text
+    for series in ("rag_requests_total", "rag_request_seconds_bucket", "rag_time_to_first_token_seconds",
+                   "rag_retrieval_seconds", "rag_generated_tokens_total", "rag_index_chunks", "rag_index_version_info",
+                   "rag_answers_total", "rag_jobs"):
+        assert series in text, series
+    assert 'route="/v1/ask"' in text
+
+
+def test_request_ids_come_back(ops):
+    r = httpx.get(f"{ops.url}/healthz", headers={"X-Request-ID": "abc123"})
+    assert r.headers["x-request-id"] == "abc123"
+    assert httpx.get(f"{ops.url}/healthz").headers["x-request-id"]
+
+
+def test_reindex_while_clients_ask(ops):
+    before = httpx.get(f"{ops.url}/readyz", timeout=30).json()
+
+    def ask(i: int) -> tuple[int, str]:
+        r = httpx.post(f"{ops.url}/v1/search", json={"query": f"gradient clipping recurrent {i}", "k": 3}, timeout=60,
+                       headers={"X-API-Key": f"client-{i % 10}"})
+        return r.status_code, r.json().get("index_version", "")
+
+    pool = cf.ThreadPoolExecutor(10)
+    results = list(pool.map(ask, range(10)))  # on the old version
+    running = [pool.submit(ask, i) for i in range(10)]  # in flight while the job starts
+    job = httpx.post(f"{ops.url}/v1/ingest", json={"sources": [str(ops.extra)]}, headers=ADMIN, timeout=30).json()
+    results += [f.result() for f in running]
+    with pool:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            results += list(pool.map(ask, range(10)))
+            state = httpx.get(f"{ops.url}/v1/jobs/{job['id']}", headers=ADMIN, timeout=30).json()
+            if state["state"] in ("succeeded", "failed"):
+                break
+    assert state["state"] == "succeeded", state
+    results += list(cf.ThreadPoolExecutor(10).map(ask, range(10)))
+    assert all(code == 200 for code, _ in results), [c for c, _ in results if c != 200]
+    versions = [v for _, v in results]
+    assert len(set(versions)) == 2 and versions[-1] != before["version"]
+    changes = sum(a != b for a, b in zip(versions, versions[1:]))
+    assert changes == 1  # old version until the swap, the new one after, never back
+    hits = httpx.post(f"{ops.url}/v1/search", json={"query": "gradient clipping"}, timeout=30).json()["hits"]
+    assert hits[0]["path"] == "new.md"
+
+
+def test_rate_limit_answers_429(ops):
+    codes = [httpx.post(f"{ops.url}/v1/search", json={"query": "cnn"}, timeout=30,
+                        headers={"X-API-Key": "one-busy-client"}).status_code for _ in range(45)]
+    assert codes.count(429) >= 5 and codes[0] == 200
+    r = httpx.post(f"{ops.url}/v1/search", json={"query": "cnn"}, headers={"X-API-Key": "one-busy-client"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "rate limit" in r.json()["detail"]
