@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench clean
+.PHONY: setup run test test-fast bench adapter widget clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,22 @@ test-fast: setup
 bench: setup
 	$(BIN)/rag bench ingest
 	$(BIN)/rag bench search
+
+# Re-train the shipped grounded-answering adapter on framework docs only (the roadmap stays unseen).
+DOCS := ../shared/corpus/docs
+ADAPTER_HOME := .rag-adapter
+adapter: setup
+	RAG_HOME=$(ADAPTER_HOME) $(BIN)/rag ingest $(DOCS)/peft $(DOCS)/faiss $(DOCS)/keras $(DOCS)/scikit-learn \
+		--manifest $(DOCS)/MANIFEST.tsv
+	RAG_HOME=$(ADAPTER_HOME) RAG_LLM_ADAPTER=none $(BIN)/rag finetune train --name grounded --corpus-pairs 544 \
+		--epochs 1.5 --rank 8 --ab-questions 30
+	rm -rf finetune/adapters/grounded && mkdir -p finetune/adapters/grounded
+	cp -r $(ADAPTER_HOME)/adapters/grounded/adapter $(ADAPTER_HOME)/adapters/grounded/metadata.json \
+		$(ADAPTER_HOME)/adapters/grounded/ab_report.md $(ADAPTER_HOME)/adapters/grounded/loss.png finetune/adapters/grounded/
+
+# Rebuild the widget bundle (Node.js 20+); the built file is committed so Python users need no Node.
+widget:
+	cd service/widget && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf $(VENV) .rag

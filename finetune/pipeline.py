@@ -121,7 +121,8 @@ def ab_compare(settings, retriever, llm_cfg, adapter_dir: Path, held: list[QAPai
         results["dev set"] = {}
     for variant, adapter in (("base", ""), ("adapter", str(adapter_dir))):
         gen = create_generator(replace(llm_cfg, adapter=adapter))
-        cfg = replace(settings.answer_config(), lead_with="generated" if adapter else settings.answer_config().lead_with)
+        # Each variant as the service runs it: the base model behind quotes, an adapter leading with its own words.
+        cfg = replace(settings.answer_config(), lead_with="generated" if adapter else "quotes")
         pipeline = AnswerPipeline(retriever=lambda: retriever, generator=gen, cfg=cfg)
         results["held-out Q&A"][variant] = score_pairs(pipeline, held)
         if dev_set:

@@ -62,7 +62,26 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["content-type", "authorization", "accept"], max_age=600)
     _add_error_handlers(app)
+    _document_error_detail(app)
     return app
+
+
+def _document_error_detail(app: FastAPI) -> None:
+    """Errors carry `detail` as a message string or, for body validation, a list of field errors:
+    say so in the schema, so clients (and schemathesis) can rely on it."""
+    from fastapi.openapi.utils import get_openapi
+
+    def schema() -> dict:
+        if app.openapi_schema is None:
+            spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            err = spec.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+            if err:
+                array = err["properties"]["detail"]
+                err["properties"]["detail"] = {"anyOf": [{"type": "string"}, array], "title": "Detail"}
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = schema
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -51,7 +51,7 @@ def _stream(state: AppState, question: str, history: list[dict]) -> Iterator[str
     yield "data: [DONE]\n\n"
 
 
-@router.post("/chat/completions")
+@router.post("/chat/completions", responses={200: {"content": {"application/json": {}, "text/event-stream": {}}}})
 def chat_completions(body: ChatRequest, state: StateDep):
     question, history = _split(body)
     state.retriever()
