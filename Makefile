@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench adapter widget clean
+.PHONY: setup run test test-fast bench load fuzz adapter widget clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,19 @@ test-fast: setup
 bench: setup
 	$(BIN)/rag bench ingest
 	$(BIN)/rag bench search
+
+# 60 s of 20 searchers and 4 askers against a fresh server over the roadmap; results in bench/results/load-*.json.
+LOAD_HOME := .rag-load
+load: setup
+	RAG_HOME=$(LOAD_HOME) $(BIN)/rag ingest $(ROADMAP_DIR) --quiet
+	RAG_HOME=$(LOAD_HOME) RAG_RATE_LIMIT= RAG_PORT=8765 $(BIN)/rag serve & echo $$! > $(LOAD_HOME)/server.pid; \
+	until curl -sf http://127.0.0.1:8765/readyz >/dev/null; do sleep 1; done; \
+	$(BIN)/rag bench load --url http://127.0.0.1:8765; rc=$$?; kill $$(cat $(LOAD_HOME)/server.pid); exit $$rc
+
+# A longer schemathesis run than the one in `make test` (FUZZ_EXAMPLES examples per operation).
+fuzz: setup
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_REPORT=bench/results/fuzz-latest.json \
+		$(BIN)/python -m pytest -q tests/reliability/test_fuzz.py
 
 # Re-train the shipped grounded-answering adapter on framework docs only (the roadmap stays unseen).
 DOCS := ../shared/corpus/docs

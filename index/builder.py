@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -153,8 +154,12 @@ def build(request: BuildRequest, *, home: Path, embedder: Embedder, chunking: Ch
         t2 = time.perf_counter()
         staging = store.staging()
         meta = {"config": config_key, "embedder": embedder.name, "dim": str(embedder.dim), "created": str(time.time())}
-        _write_version(staging, plan, [row for row, _ in units], vectors, meta, vectors_cfg)
-        report.version = store.publish(staging)
+        try:
+            _write_version(staging, plan, [row for row, _ in units], vectors, meta, vectors_cfg)
+            report.version = store.publish(staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # a full disk must not leave half a version behind
+            raise
         store.prune()
         report.timings["write"] = time.perf_counter() - t2
         report.changed = True

@@ -15,7 +15,7 @@ from index.fusion import apply_priority, reciprocal_rank_fusion
 from index.lexical import LexicalIndex
 from index.navigation import NAV_INTENT, build_link_graph, navigation_ranking, title_similarities
 from index.vectors import VectorIndex, VectorIndexConfig
-from index.versions import IndexCorruptError, VersionStore
+from index.versions import IndexCorruptError, VersionStore, verify_version
 
 log = logging.getLogger(__name__)
 MODES = ("dense", "bm25", "hybrid")
@@ -85,6 +85,7 @@ class Retriever:
 
     def __init__(self, *, version_dir: Path, embedder: Embedder, cfg: RetrievalConfig = RetrievalConfig(),
                  vectors_cfg: VectorIndexConfig = VectorIndexConfig(), priorities: dict[str, float] | None = None) -> None:
+        verify_version(version_dir)
         try:
             self.catalog = Catalog(version_dir / "catalog.sqlite", readonly=True)
             meta = self.catalog.meta()

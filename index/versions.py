@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -15,6 +17,35 @@ _NAME = re.compile(r"^v(\d{6})$")
 
 class IndexCorruptError(RuntimeError):
     """The published index cannot be read; the message says how to rebuild."""
+
+
+def _file_sums(root: Path) -> dict[str, dict]:
+    """Size and SHA-256 of every file of a version folder (the COMPLETE marker aside)."""
+    sums = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != COMPLETE):
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        sums[str(path.relative_to(root))] = {"size": path.stat().st_size, "sha256": h.hexdigest()}
+    return sums
+
+
+def verify_version(path: Path) -> None:
+    """Raise IndexCorruptError if a file of the version was truncated, changed or removed since publishing.
+
+    Catches damage before FAISS or SQLite read a broken file (a corrupt FAISS file can crash the process)."""
+    try:
+        recorded = json.loads((path / COMPLETE).read_text())
+    except ValueError:
+        return  # a version published before checksums were recorded
+    found = _file_sums(path)
+    for name, want in recorded.get("files", {}).items():
+        got = found.get(name)
+        if got != want:
+            what = "missing" if got is None else ("truncated" if got["size"] < want["size"] else "changed")
+            raise IndexCorruptError(f"index version {path.name} is corrupt: {name} is {what} since it was published; "
+                                    "rebuild it with `rag ingest` (or remove RAG_HOME/CURRENT and ingest again)")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -61,7 +92,7 @@ class VersionStore:
 
     def publish(self, staging: Path) -> str:
         """Make a complete staging folder the current version, atomically; returns its name."""
-        (staging / COMPLETE).write_text("ok\n")
+        (staging / COMPLETE).write_text(json.dumps({"files": _file_sums(staging)}))
         _fsync_tree(staging)
         name = self._next_name()
         staging.rename(self.root / name)

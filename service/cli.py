@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -26,7 +27,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(reference_app, name="reference")
 app.add_typer(finetune_app, name="finetune")
 log = logging.getLogger("rag")
-EXPECTED = (SourceError, ModelNotFoundError, IndexCorruptError, FileNotFoundError, ValueError, RuntimeError)
+EXPECTED = (SourceError, ModelNotFoundError, IndexCorruptError, FileNotFoundError, ValueError, RuntimeError, OSError)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -38,6 +39,13 @@ def run_guarded(fn, *args, **kwargs):
     """Call fn, turning expected failures into a one-line message and a non-zero exit."""
     try:
         return fn(*args, **kwargs)
+    except sqlite3.DatabaseError as exc:
+        fail(f"database error: {exc} (disk full or a damaged file?). The published index version was not changed.")
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            fail(str(exc))
+        fail(f"{exc.strerror or exc} ({getattr(exc, 'filename', '') or 'I/O'}): is the disk full or read-only? "
+             "The published index version was not changed.")
     except EXPECTED as exc:
         fail(str(exc))
 
@@ -260,6 +268,35 @@ def bench_generate_cmd(
     result = run_guarded(bench_generate, get_settings(), backends or [get_settings().llm_backend])
     typer.echo(json.dumps(result, indent=2))
     typer.echo(f"written to {write_result('generate', result)}")
+
+
+@bench_app.command("load")
+def bench_load_cmd(
+    url: Annotated[str, typer.Option(help="a running `rag serve`")] = "http://127.0.0.1:8000",
+    seconds: Annotated[int, typer.Option(min=5, max=3600)] = 60,
+    searchers: Annotated[int, typer.Option(min=0, max=1000, help="clients on /v1/search")] = 20,
+    askers: Annotated[int, typer.Option(min=0, max=1000, help="clients on /v1/ask")] = 4,
+    questions: Annotated[Path, typer.Option(help="questions to send (JSONL with a question field)")] = DEV_SET,
+) -> None:
+    """Loopback load test (locust, headless): throughput, p50/p95/p99 and errors per route, server memory."""
+    import tempfile
+
+    from service.bench import write_result
+    from service.loadtest import run_load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            result = run_load(url, questions, seconds=seconds, searchers=searchers, askers=askers, out_dir=Path(tmp))
+        except (httpx_errors(), FileNotFoundError) as exc:
+            fail(f"load test against {url} failed: {exc}")
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "rss_samples"}, indent=2))
+    typer.echo(f"written to {write_result('load', result)}")
+
+
+def httpx_errors() -> type[Exception]:
+    import httpx
+
+    return httpx.HTTPError
 
 
 @app.command("eval")

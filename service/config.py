@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     llm_base_url: str = "http://localhost:8001/v1"
     llm_api_key: str = ""
     llm_threads: int = Field(0, ge=0, le=256)
+    llm_timeout_s: float = Field(120.0, gt=0, le=3600, description="per request to an OpenAI-compatible server")
     llm_max_new_tokens: int = Field(96, ge=8, le=2048)
     llm_repetition_penalty: float = Field(1.15, ge=1.0, le=2.0)
     answer_lead_with: str = Field("auto", description="quotes | generated | auto (generated when an adapter is loaded)")
@@ -121,7 +122,7 @@ class Settings(BaseSettings):
     def llm_config(self) -> LLMConfig:
         return LLMConfig(backend=self.llm_backend, model=self.llm_model, device=self.device, adapter=self.adapter_path(),
                          cache_dir=self.model_cache(), base_url=self.llm_base_url, api_key=self.llm_api_key,
-                         threads=self.llm_threads)
+                         threads=self.llm_threads, timeout_s=self.llm_timeout_s)
 
     def answer_config(self) -> AnswerConfig:
         gen = GenerationConfig(max_new_tokens=self.llm_max_new_tokens, repetition_penalty=self.llm_repetition_penalty)

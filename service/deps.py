@@ -13,7 +13,9 @@ from service.state import AppState
 def get_state(request: Request) -> AppState:
     state = getattr(request.app.state, "rag", None)
     if state is None or not state.ready:
-        raise HTTPException(status_code=503, detail="models are still loading; retry shortly")
+        error = getattr(request.app.state, "load_error", None)
+        raise HTTPException(status_code=503, detail=f"the assistant failed to start: {error}" if error
+                            else "models are still loading; retry shortly")
     return state
 
 

@@ -40,6 +40,15 @@ class LLMConfig:
     api_key: str = ""
     threads: int = 0  # llama.cpp threads; 0 = all cores
     context_window: int = 2048
+    timeout_s: float = 120.0  # remote (openai) backend: per request
+
+
+class GeneratorError(RuntimeError):
+    """The generator backend failed: `status` is 504 for a timeout, 502 for a bad or failed answer."""
+
+    def __init__(self, message: str, status: int = 502) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Generator(Protocol):
@@ -213,7 +222,7 @@ class OpenAIGenerator:
     def __init__(self, cfg: LLMConfig) -> None:
         import httpx
 
-        self.client = httpx.Client(base_url=cfg.base_url.rstrip("/"), timeout=120,
+        self.client = httpx.Client(base_url=cfg.base_url.rstrip("/"), timeout=cfg.timeout_s,
                                    headers={"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {})
         self.model, self.name, self.device = cfg.model, f"openai:{cfg.model}", "remote"
         self.context_window = cfg.context_window
@@ -224,15 +233,25 @@ class OpenAIGenerator:
     def stream(self, messages: list[Message], cfg: GenerationConfig) -> Iterator[str]:
         body = {"model": self.model, "messages": messages, "stream": True, "max_tokens": cfg.max_new_tokens,
                 "temperature": cfg.temperature, "frequency_penalty": max(0.0, cfg.repetition_penalty - 1.0)}
-        with self.client.stream("POST", "/chat/completions", json=body) as res:
-            if res.status_code != 200:
-                raise RuntimeError(f"generator server answered HTTP {res.status_code}: {res.read()[:200]!r}")
-            for line in res.iter_lines():
-                if not line.startswith("data:") or line.strip() == "data: [DONE]":
-                    continue
-                delta = json.loads(line[5:])["choices"][0].get("delta", {}).get("content")
-                if delta:
-                    yield delta
+        import httpx
+
+        try:
+            with self.client.stream("POST", "/chat/completions", json=body) as res:
+                if res.status_code != 200:
+                    raise GeneratorError(f"generator server answered HTTP {res.status_code}: {res.read()[:200]!r}")
+                for line in res.iter_lines():
+                    if not line.startswith("data:") or line.strip() == "data: [DONE]":
+                        continue
+                    try:
+                        delta = json.loads(line[5:])["choices"][0].get("delta", {}).get("content")
+                    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+                        raise GeneratorError(f"generator server sent an unreadable event: {line[:120]!r}") from exc
+                    if delta:
+                        yield delta
+        except httpx.TimeoutException as exc:
+            raise GeneratorError(f"generator server at {self.client.base_url} timed out", 504) from exc
+        except httpx.HTTPError as exc:
+            raise GeneratorError(f"generator server at {self.client.base_url} failed: {exc}") from exc
 
 
 def create_generator(cfg: LLMConfig) -> Generator:

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from index.models import ModelNotFoundError
 from index.versions import IndexCorruptError
 from service.config import Settings, get_settings
+from service.llm import GeneratorError
 from service.metrics import Metrics
 from service.middleware import ServiceMiddleware
 from service.routes import admin, ask, documents, finetune, health, openai_compat, reference, search, widget
@@ -89,6 +90,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def invalid(_: Request, exc: RequestValidationError):
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(GeneratorError)
+    async def generator_failed(_: Request, exc: GeneratorError):
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
     @app.exception_handler(ValueError)
     async def bad_value(_: Request, exc: ValueError):

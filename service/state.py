@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from index.embedders import Embedder
 from index.retriever import Retriever
-from index.versions import VersionStore
+from index.versions import IndexCorruptError, VersionStore
 from service.answering import AnswerConfig, AnswerPipeline
 from service.config import Settings
 from finetune.adapters import resolve_adapter
@@ -75,7 +75,7 @@ def build_state(settings: Settings) -> AppState:
     state.pipeline = AnswerPipeline(retriever=state.retriever, generator=generator, cfg=settings.answer_config())
     try:
         state.retriever()
-    except FileNotFoundError as exc:
-        log.warning("%s", exc)
+    except (FileNotFoundError, IndexCorruptError) as exc:  # serve anyway: each request says what is wrong
+        log.error("%s", exc)
     state.ready = True
     return state

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from service.answering import Answer, Event
 from service.deps import StateDep
+from service.llm import GeneratorError
 from service.schemas import AskRequest, AskResponse, FeedbackRequest, FeedbackResponse
 from service.state import AppState
 
@@ -32,15 +33,18 @@ def events(state: AppState, body: AskRequest) -> Iterator[Event]:
 
 
 def sse_stream(state: AppState, stream: Iterator[Event]) -> Iterator[str]:
-    for ev in stream:
-        if ev.kind == "token":
-            yield sse("token", {"text": ev.data})
-        elif ev.kind == "citations":
-            yield sse("citations", {"citations": ev.data})
-        elif ev.kind == "done":
-            record(state, ev.data)
-            d = ev.data.to_dict()
-            yield sse("done", {k: d[k] for k in ("id", "mode", "abstained", "usage", "timings", "answer")})
+    try:
+        for ev in stream:
+            if ev.kind == "token":
+                yield sse("token", {"text": ev.data})
+            elif ev.kind == "citations":
+                yield sse("citations", {"citations": ev.data})
+            elif ev.kind == "done":
+                record(state, ev.data)
+                d = ev.data.to_dict()
+                yield sse("done", {k: d[k] for k in ("id", "mode", "abstained", "usage", "timings", "answer")})
+    except GeneratorError as exc:  # the 200 status is sent already: the failure becomes the last event
+        yield sse("error", {"detail": str(exc), "status": exc.status})
 
 
 @router.post("/ask", response_model=AskResponse, responses={200: {"content": {"text/event-stream": {}}}})

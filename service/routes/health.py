@@ -16,6 +16,9 @@ def healthz() -> dict:
 def readyz(request: Request):
     state = getattr(request.app.state, "rag", None)
     if state is None or not state.ready:
+        error = getattr(request.app.state, "load_error", None)
+        if error:
+            return JSONResponse({"status": "failed", "detail": error}, status_code=503)
         return JSONResponse({"status": "loading"}, status_code=503)
     try:
         r = state.retriever()

@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from service.answering import Answer
 from service.deps import StateDep
+from service.llm import GeneratorError
 from service.routes.ask import record
 from service.schemas import ChatRequest
 from service.state import AppState
@@ -39,15 +40,18 @@ def _chunk(cid: str, created: int, delta: dict, finish: str | None = None, **ext
 def _stream(state: AppState, question: str, history: list[dict]) -> Iterator[str]:
     created, cid = int(time.time()), "chatcmpl-pending"
     yield _chunk(cid, created, {"role": "assistant", "content": ""})
-    for ev in state.pipeline.stream(question, history):
-        if ev.kind == "token":
-            yield _chunk(cid, created, {"content": ev.data})
-        elif ev.kind == "done":
-            ans: Answer = ev.data
-            record(state, ans)
-            yield _chunk(cid, created, {"content": sources_block(ans)})
-            yield _chunk(f"chatcmpl-{ans.id}", created, {}, "stop", citations=[c.__dict__ for c in ans.citations],
-                         rag_mode=ans.mode)
+    try:
+        for ev in state.pipeline.stream(question, history):
+            if ev.kind == "token":
+                yield _chunk(cid, created, {"content": ev.data})
+            elif ev.kind == "done":
+                ans: Answer = ev.data
+                record(state, ans)
+                yield _chunk(cid, created, {"content": sources_block(ans)})
+                yield _chunk(f"chatcmpl-{ans.id}", created, {}, "stop", citations=[c.__dict__ for c in ans.citations],
+                             rag_mode=ans.mode)
+    except GeneratorError as exc:  # the status line is sent already: report the failure in the stream
+        yield f"data: {json.dumps({'error': {'message': str(exc), 'code': exc.status}})}\n\n"
     yield "data: [DONE]\n\n"
 
 

@@ -24,14 +24,18 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Server":
+    def start(self, ready=lambda r: r.status_code == 200) -> "Server":
+        """Start `rag serve` and wait until /readyz answers as `ready` says (default: 200, models and index up)."""
         self.proc = subprocess.Popen([*RAG, "serve", "--port", str(self.port)], env=rag_env(self.home, **self.env),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 600
         while time.time() < deadline:
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                res = httpx.get(f"{self.url}/readyz", timeout=2)
+                if ready(res):
                     return self
+                if res.json().get("status") == "failed":
+                    raise RuntimeError(f"rag serve failed to start: {res.json().get('detail')}")
             except httpx.HTTPError:
                 pass
             if self.proc.poll() is not None:
