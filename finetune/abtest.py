@@ -26,15 +26,18 @@ def _mean(xs: list[float]) -> float | None:
     return round(statistics.fmean(xs), 3) if xs else None
 
 
-def score_pairs(pipeline: AnswerPipeline, pairs: list[QAPair], progress: Callable[[int], None] | None = None) -> dict:
-    """Key-term recall (whole answer and generated part), citation precision, support of generated sentences."""
+def score_pairs(pipeline: AnswerPipeline, pairs: list[QAPair], progress: Callable[[int], None] | None = None,
+                text_of: Callable[[str], str] | None = None) -> dict:
+    """Key-term recall (whole answer and generated part), citation precision, support of generated sentences
+    (checked against the cited chunks' full text when `text_of` maps a citation's source to its document)."""
     rows = []
     for i, pair in enumerate(pairs):
         ans = pipeline.answer(pair.question)
         terms = key_terms(pair.answer)
         cited_ok = [is_oracle_like(c, pair) for c in ans.citations] if not ans.abstained else []
         gen = [s for s in split_sentences(ans.generated) if s.strip()]
-        sources = [c.snippet for c in ans.citations]
+        sources = [(text_of(c.source) or "")[c.start:c.end] or c.snippet if text_of else c.snippet
+                   for c in ans.citations]
         supported = [support_of(s, sources, citations_in(s, len(sources))).coverage >= 0.7 for s in gen]
         rows.append({"mode": ans.mode, "key_term_recall": _recall(terms, ans.answer[:ANSWER_WINDOW]),
                      "generated_key_term_recall": _recall(terms, ans.generated) if ans.generated else None,

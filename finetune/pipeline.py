@@ -124,7 +124,7 @@ def ab_compare(settings, retriever, llm_cfg, adapter_dir: Path, held: list[QAPai
         # Each variant as the service runs it: the base model behind quotes, an adapter leading with its own words.
         cfg = replace(settings.answer_config(), lead_with="generated" if adapter else "quotes")
         pipeline = AnswerPipeline(retriever=lambda: retriever, generator=gen, cfg=cfg)
-        results["held-out Q&A"][variant] = score_pairs(pipeline, held)
+        results["held-out Q&A"][variant] = score_pairs(pipeline, held, text_of=document_text(retriever))
         if dev_set:
             from service.evaluation import evaluate_answers
             from service.bench import catalog_reader
@@ -133,6 +133,13 @@ def ab_compare(settings, retriever, llm_cfg, adapter_dir: Path, held: list[QAPai
             results["dev set"][variant] = {k: v for k, v in summary.items() if not isinstance(v, dict)}
         del gen
     return results
+
+
+def document_text(retriever) -> Callable[[str], str]:
+    """A citation's source (a file location or URL) -> the indexed document text."""
+    rows = retriever.catalog.conn.execute("SELECT location, url, text FROM documents").fetchall()
+    by_key = {k: t for loc, url, t in rows for k in (loc, url) if k}
+    return lambda source: by_key.get(source, "")
 
 
 def sample(pairs: list[QAPair], n: int, seed: int) -> list[QAPair]:

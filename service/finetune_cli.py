@@ -84,6 +84,7 @@ def train_cmd(
     rank: Annotated[int, typer.Option(min=1, max=256)] = 16,
     max_length: Annotated[int, typer.Option(min=64, max=4096)] = 640,
     ab_questions: Annotated[int, typer.Option(min=0, help="held-out questions for the A/B (0: skip)")] = 40,
+    decline_share: Annotated[float, typer.Option(min=0.0, max=0.9, help="share of examples without the oracle")] = 0.12,
     dev_set: Annotated[Optional[Path], typer.Option(help="also A/B on this question set (roadmap_qa_dev format)")] = None,
     resume: Annotated[bool, typer.Option(help="continue from the last checkpoint of NAME")] = False,
     seed: Annotated[int, typer.Option()] = 0,
@@ -99,7 +100,7 @@ def train_cmd(
                       max_length=max_length, seed=seed, device=device)
     try:
         req = FinetuneRequest(name=name, corpus_pairs=corpus_pairs, ab_questions=ab_questions,
-                              dev_set=str(dev_set or ""), resume=resume, lora=lora)
+                              decline_share=decline_share, dev_set=str(dev_set or ""), resume=resume, lora=lora)
         meta = run_finetune(get_settings(), req)
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
         _fail(str(exc))
