@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(25 * 1024 * 1024, ge=1024, description="larger request bodies answer 413")
     ingest_roots: list[Path] = Field(default_factory=list, description="folders POST /v1/ingest may read from")
     ingest_allow_private_urls: bool = Field(False, description="let POST /v1/ingest fetch private/loopback URLs")
+    refresh_interval_s: float = Field(0, ge=0, description="re-ingest registered git/web sources every N seconds "
+                                      "while serving (0: never)")
     log_format: str = Field("json", description="json | text (the server's log lines)")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

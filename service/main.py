@@ -17,6 +17,7 @@ from service.config import Settings, get_settings
 from service.llm import GeneratorError
 from service.metrics import Metrics
 from service.middleware import ServiceMiddleware
+from service.schedule import RefreshSchedule
 from service.routes import admin, ask, documents, finetune, health, openai_compat, reference, search, widget
 from service.state import build_state
 
@@ -43,7 +44,12 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
             threading.Thread(target=_load, args=(app, settings), daemon=True).start()
         else:
             _load(app, settings)
+        schedule = None
+        if settings.refresh_interval_s:
+            schedule = RefreshSchedule(lambda: app.state.rag, settings.refresh_interval_s).start()
         yield
+        if schedule is not None:
+            schedule.stop()
         if app.state.rag is not None:
             app.state.rag.feedback.close()
 

@@ -59,6 +59,13 @@ def test_five_step_run_makes_an_adapter_that_changes_the_output(ft_settings):
     assert diff > 1e-3
     # the adapter serves: a settings name resolves to it
     assert ft_settings.model_copy(update={"llm_adapter": "tiny"}).adapter_path().endswith("tiny/adapter")
+    # and merges into a standalone model folder
+    from finetune.export import export_merged
+
+    out = export_merged(ft_settings, "tiny", ft_settings.home / "merged")
+    assert (out / "config.json").exists() and list(out.glob("*.safetensors"))
+    merged_logits = _logits(out, None)
+    assert (merged_logits - _logits(model_dir, str(folder / "adapter"))).abs().max().item() < 1e-3
 
 
 def test_resume_continues_the_step_count(ft_settings, tmp_path):

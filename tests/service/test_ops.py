@@ -27,7 +27,7 @@ def ops(tmp_path_factory):
                                   "training of recurrent networks stays stable.\n")
     env = {"RAG_EMBEDDER_BACKEND": "hashing", "RAG_ANSWER_GENERATE": "false", "RAG_ADMIN_TOKENS": json.dumps([TOKEN]),
            "RAG_RATE_LIMIT": "40/minute", "RAG_MAX_BODY_BYTES": "65536",
-           "RAG_INGEST_ROOTS": json.dumps([str(extra)])}
+           "RAG_INGEST_ROOTS": json.dumps([str(extra)]), "RAG_CORS_ORIGINS": json.dumps(["https://course.example"])}
     subprocess.run([*RAG, "ingest", str(corpus), "--quiet"], env=rag_env(root / "home", **env), check=True, timeout=300)
     srv = Server(root / "home", **env)
     srv.root, srv.extra = root, extra
@@ -121,3 +121,21 @@ def test_rate_limit_answers_429(ops):
     assert codes.count(429) >= 5 and codes[0] == 200
     r = httpx.post(f"{ops.url}/v1/search", json={"query": "cnn"}, headers={"X-API-Key": "one-busy-client"})
     assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "rate limit" in r.json()["detail"]
+
+
+def test_cors_allows_only_configured_origins(ops):
+    pre = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    ok = httpx.options(f"{ops.url}/v1/ask", headers={"Origin": "https://course.example", **pre})
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "https://course.example"
+    bad = httpx.options(f"{ops.url}/v1/ask", headers={"Origin": "https://evil.example", **pre})
+    assert "access-control-allow-origin" not in bad.headers
+
+
+def test_widget_bundle_is_cacheable_and_versioned(ops):
+    r = httpx.get(f"{ops.url}/widget.js")
+    version = r.headers["x-widget-version"]
+    assert r.status_code == 200 and "javascript" in r.headers["content-type"] and "max-age=3600" in r.headers["cache-control"]
+    pinned = httpx.get(f"{ops.url}/widget.js", params={"v": version})
+    assert "immutable" in pinned.headers["cache-control"]
+    assert httpx.get(f"{ops.url}/widget.js", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+    assert f"widget.js?v={version}" in httpx.get(f"{ops.url}/").text
