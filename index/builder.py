@@ -86,9 +86,10 @@ def _embed_missing(texts: list[str], hashes: list[str], embedder: Embedder, cach
     have = cache.get(hashes)
     todo = {h: t for h, t in zip(hashes, texts) if h not in have}
     items = list(todo.items())
+    step = getattr(embedder, "bulk_batch", EMBED_BATCH)  # distributed embedders want bigger jobs
     with tqdm(total=len(items), desc="embedding", unit="unit", disable=not progress or not items) as bar:
-        for i in range(0, len(items), EMBED_BATCH):
-            part = items[i:i + EMBED_BATCH]
+        for i in range(0, len(items), step):
+            part = items[i:i + step]
             vecs = embedder.embed([t for _, t in part])
             cache.put([h for h, _ in part], vecs)
             have.update({h: v for (h, _), v in zip(part, vecs)})

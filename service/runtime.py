@@ -23,6 +23,11 @@ def default_sources() -> list[str]:
 
 
 def build_embedder(settings: Settings) -> Embedder:
+    """The configured embedder; with RAG_EMBED_ENGINE=ray, bulk embedding runs on a Ray cluster."""
+    if settings.embed_engine == "ray":
+        from index.ray_embed import RayEmbedder
+
+        return RayEmbedder(settings.embedder_config(), actors=settings.ray_actors, address=settings.ray_address or None)
     return create_embedder(settings.embedder_config())
 
 
