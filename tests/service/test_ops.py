@@ -87,10 +87,11 @@ def test_request_ids_come_back(ops):
 def test_reindex_while_clients_ask(ops):
     before = httpx.get(f"{ops.url}/readyz", timeout=30).json()
 
-    def ask(i: int) -> tuple[int, str]:
+    def ask(i: int) -> tuple[int, str, float, float]:
+        t0 = time.monotonic()
         r = httpx.post(f"{ops.url}/v1/search", json={"query": f"gradient clipping recurrent {i}", "k": 3}, timeout=60,
                        headers={"X-API-Key": f"client-{i % 10}"})
-        return r.status_code, r.json().get("index_version", "")
+        return r.status_code, r.json().get("index_version", ""), t0, time.monotonic()
 
     pool = cf.ThreadPoolExecutor(10)
     results = list(pool.map(ask, range(10)))  # on the old version
@@ -106,11 +107,13 @@ def test_reindex_while_clients_ask(ops):
                 break
     assert state["state"] == "succeeded", state
     results += list(cf.ThreadPoolExecutor(10).map(ask, range(10)))
-    assert all(code == 200 for code, _ in results), [c for c, _ in results if c != 200]
-    versions = [v for _, v in results]
-    assert len(set(versions)) == 2 and versions[-1] != before["version"]
-    changes = sum(a != b for a, b in zip(versions, versions[1:]))
-    assert changes == 1  # old version until the swap, the new one after, never back
+    assert all(code == 200 for code, *_ in results), [c for c, *_ in results if c != 200]
+    old, new = before["version"], results[-1][1]
+    assert {v for _, v, *_ in results} == {old, new} and new != old
+    # The swap happens once: after any answer from the new version has come back, no request that starts
+    # later is served by the old one.
+    first_new_end = min(end for _, v, _, end in results if v == new)
+    assert all(v == new for _, v, start, _ in results if start > first_new_end)
     hits = httpx.post(f"{ops.url}/v1/search", json={"query": "gradient clipping"}, timeout=30).json()["hits"]
     assert hits[0]["path"] == "new.md"
 
