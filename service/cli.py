@@ -14,6 +14,7 @@ from index.models import ModelNotFoundError
 from index.retriever import MODES, SearchFilters
 from index.versions import IndexCorruptError
 from ingest.errors import SourceError
+from service.cliutil import fail
 from service.config import get_settings
 from service.finetune_cli import app as finetune_app
 from service.reference_cli import app as reference_app
@@ -28,11 +29,6 @@ app.add_typer(reference_app, name="reference")
 app.add_typer(finetune_app, name="finetune")
 log = logging.getLogger("rag")
 EXPECTED = (SourceError, ModelNotFoundError, IndexCorruptError, FileNotFoundError, ValueError, RuntimeError, OSError)
-
-
-def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def run_guarded(fn, *args, **kwargs):

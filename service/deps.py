@@ -1,13 +1,12 @@
 """FastAPI dependencies: the app state, typed for route signatures, and the admin bearer-token check."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
 from service.state import AppState
+from service.tokens import bearer_token, token_hash, token_matches
 
 
 def get_state(request: Request) -> AppState:
@@ -22,26 +21,16 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _bearer(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
 def require_admin(request: Request) -> None:
     """Admin routes need `Authorization: Bearer <token>` matching RAG_ADMIN_TOKENS or RAG_ADMIN_TOKEN_HASHES."""
     settings = request.app.state.settings
     allowed = [token_hash(t) for t in settings.admin_tokens] + [h.lower() for h in settings.admin_token_hashes]
     if not allowed:
         raise HTTPException(403, "the admin API is disabled: set RAG_ADMIN_TOKENS (or RAG_ADMIN_TOKEN_HASHES)")
-    token = _bearer(request)
+    token = bearer_token(request.headers.get("authorization", ""))
     if not token:
         raise HTTPException(401, "admin route: send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
-    digest = token_hash(token)
-    if not any(hmac.compare_digest(digest, h) for h in allowed):
+    if not token_matches(token, allowed):
         raise HTTPException(403, "invalid admin token")
 
 

@@ -7,16 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from service.cliutil import fail
 from service.config import get_settings
 
 app = typer.Typer(help="LoRA fine-tuning of the generator on your own Q&A.", no_args_is_help=True)
 data_app = typer.Typer(help="The Q&A that training uses.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 @data_app.command("add")
@@ -27,7 +23,7 @@ def data_add(file: Annotated[Path, typer.Argument(help="JSONL or CSV with questi
     try:
         pairs = load_qa_file(file)
     except QADataError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     added, skipped = QAStore(get_settings().home).add(pairs)
     typer.echo(f"added {added} Q&A pairs ({skipped} already stored)")
 
@@ -95,7 +91,7 @@ def train_cmd(
     from finetune.train import LoRAConfig
 
     if dev_set and not dev_set.is_file():
-        _fail(f"no such file: {dev_set}")
+        fail(f"no such file: {dev_set}")
     lora = LoRAConfig(rank=rank, alpha=2 * rank, lr=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
                       max_length=max_length, seed=seed, device=device)
     try:
@@ -103,7 +99,7 @@ def train_cmd(
                               decline_share=decline_share, dev_set=str(dev_set or ""), resume=resume, lora=lora)
         meta = run_finetune(get_settings(), req)
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(json.dumps({k: meta[k] for k in ("name", "train_examples", "held_out_pairs", "metrics")}, indent=2))
 
 
@@ -133,5 +129,5 @@ def export_cmd(
     try:
         path = export_merged(get_settings(), name, out)
     except (ValueError, FileNotFoundError, FileExistsError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"merged model written to {path}")

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import contextvars
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -14,6 +12,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from service.metrics import Metrics
+from service.tokens import bearer_token, token_hash, token_matches
 
 log = logging.getLogger("rag.http")
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -37,7 +36,7 @@ class ServiceMiddleware:
         self.app, self.settings, self.metrics = app, settings, metrics
         self.limit = parse(settings.rate_limit) if settings.rate_limit else None
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        self.keys = [hashlib.sha256(k.encode()).hexdigest() for k in settings.public_api_keys]
+        self.keys = [token_hash(k) for k in settings.public_api_keys]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -83,8 +82,8 @@ class ServiceMiddleware:
             return 411, "send a Content-Length header (chunked request bodies are not accepted)", []
         if not path.startswith(PUBLIC_PREFIXES):
             return None
-        key = self._client_key(headers)
-        if self.keys and not any(hmac.compare_digest(hashlib.sha256(key.encode()).hexdigest(), k) for k in self.keys):
+        key = bearer_token(headers.get("authorization", "")) or headers.get("x-api-key", "").strip()
+        if self.keys and not token_matches(key, self.keys):
             return 401, "this API needs a key: send Authorization: Bearer <key> or X-API-Key", []
         if self.limit is not None:
             who = key or (scope.get("client") or ("?",))[0]
@@ -94,11 +93,6 @@ class ServiceMiddleware:
                 return 429, f"rate limit of {self.settings.rate_limit} exceeded; retry in {reset} s", [
                     (b"retry-after", str(max(reset, 1)).encode())]
         return None
-
-    @staticmethod
-    def _client_key(headers: dict) -> str:
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        return token.strip() if scheme.lower() == "bearer" else headers.get("x-api-key", "").strip()
 
 
 class JSONFormatter(logging.Formatter):

@@ -7,13 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from service.cliutil import fail
+
 app = typer.Typer(help="Bundled reference models (cnn, rnn, vision): list, train, eval, predict.",
                   no_args_is_help=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 @app.command("list")
@@ -44,7 +41,7 @@ def train_cmd(
     try:
         result = train_model(name, epochs, device, progress=True, save=save)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(json.dumps(result, indent=2))
 
 
@@ -59,7 +56,7 @@ def eval_cmd(
     try:
         result = evaluate_model(name)
     except (ValueError, FileNotFoundError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         typer.echo(json.dumps(result))
         return
@@ -83,11 +80,11 @@ def predict_cmd(
         if spec.input_kind == "image":
             path = Path(value)
             if not path.is_file():
-                _fail(f"no such image file: {value}")
+                fail(f"no such image file: {value}")
             result = predict(name, image_bytes=path.read_bytes())
             result.pop("mask", None)  # 32x32 numbers are noise on a terminal; the API returns them
         else:
             result = predict(name, value=value)
     except (InputError, ValueError, FileNotFoundError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(json.dumps(result, indent=2))
