@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import random
 import shutil
 import time
 from collections.abc import Callable
@@ -141,7 +140,3 @@ def document_text(retriever) -> Callable[[str], str]:
     by_key = {k: t for loc, url, t in rows for k in (loc, url) if k}
     return lambda source: by_key.get(source, "")
 
-
-def sample(pairs: list[QAPair], n: int, seed: int) -> list[QAPair]:
-    rng = random.Random(seed)
-    return rng.sample(pairs, min(n, len(pairs)))

@@ -243,10 +243,9 @@ class AnswerPipeline:
         yield Event("citations", [asdict(c) for c in ans.citations])
         yield Event("done", ans)
 
-    def answer(self, question: str, history: list[dict] | None = None, k: int | None = None,
-               page_url: str | None = None) -> Answer:
+    def answer(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Answer:
         """The whole answer at once."""
-        for event in self.stream(question, history, k, page_url):
+        for event in self.stream(question, history, k):
             if event.kind == "done":
                 return event.data
         raise RuntimeError("answer stream ended without a result")

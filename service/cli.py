@@ -28,22 +28,20 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(reference_app, name="reference")
 app.add_typer(finetune_app, name="finetune")
 log = logging.getLogger("rag")
-EXPECTED = (SourceError, ModelNotFoundError, IndexCorruptError, FileNotFoundError, ValueError, RuntimeError, OSError)
+EXPECTED = (SourceError, ModelNotFoundError, IndexCorruptError, FileNotFoundError, ValueError, RuntimeError)
 
 
 def run_guarded(fn, *args, **kwargs):
     """Call fn, turning expected failures into a one-line message and a non-zero exit."""
     try:
         return fn(*args, **kwargs)
-    except sqlite3.DatabaseError as exc:
-        fail(f"database error: {exc} (disk full or a damaged file?). The published index version was not changed.")
-    except OSError as exc:
-        if isinstance(exc, FileNotFoundError):
-            fail(str(exc))
-        fail(f"{exc.strerror or exc} ({getattr(exc, 'filename', '') or 'I/O'}): is the disk full or read-only? "
-             "The published index version was not changed.")
     except EXPECTED as exc:
         fail(str(exc))
+    except sqlite3.DatabaseError as exc:
+        fail(f"database error: {exc} (disk full or a damaged file?). The published index version was not changed.")
+    except OSError as exc:  # after EXPECTED, which answers FileNotFoundError plainly
+        fail(f"{exc.strerror or exc} ({getattr(exc, 'filename', '') or 'I/O'}): is the disk full or read-only? "
+             "The published index version was not changed.")
 
 
 @app.callback()
@@ -277,22 +275,18 @@ def bench_load_cmd(
     """Loopback load test (locust, headless): throughput, p50/p95/p99 and errors per route, server memory."""
     import tempfile
 
+    import httpx
+
     from service.bench import write_result
     from service.loadtest import run_load
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
             result = run_load(url, questions, seconds=seconds, searchers=searchers, askers=askers, out_dir=Path(tmp))
-        except (httpx_errors(), FileNotFoundError) as exc:
+        except (httpx.HTTPError, FileNotFoundError) as exc:
             fail(f"load test against {url} failed: {exc}")
     typer.echo(json.dumps({k: v for k, v in result.items() if k != "rss_samples"}, indent=2))
     typer.echo(f"written to {write_result('load', result)}")
-
-
-def httpx_errors() -> type[Exception]:
-    import httpx
-
-    return httpx.HTTPError
 
 
 @app.command("eval")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 import threading
@@ -34,7 +35,8 @@ def _server_pid(url: str) -> int | None:
             continue
         try:
             for fd in (proc / "fd").iterdir():
-                if fd.readlink().name.startswith("socket:[") and fd.readlink().name[8:-1] in inodes:
+                link = fd.readlink().name
+                if link.startswith("socket:[") and link[8:-1] in inodes:
                     return int(proc.name)
         except (PermissionError, FileNotFoundError, OSError):
             continue
@@ -61,8 +63,6 @@ def run_load(url: str, questions: Path, *, seconds: int = 60, searchers: int = 2
     sampler.start()
     prefix = out_dir / "locust"
     env = {"RAG_LOAD_QUESTIONS": str(questions), "RAG_LOAD_SEARCHERS": str(searchers), "RAG_LOAD_ASKERS": str(askers)}
-    import os
-
     cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(searchers + askers),
            "-r", str(searchers + askers), "-t", f"{seconds}s", "--host", url, "--csv", str(prefix), "--only-summary",
            "--stop-timeout", "120"]

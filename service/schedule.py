@@ -46,6 +46,6 @@ class RefreshSchedule:
             if state is None or not state.ready:
                 continue
             try:
-                state.jobs.start("ingest", lambda report: refresh_remote_sources(state))
+                state.jobs.start("ingest", lambda report, state=state: refresh_remote_sources(state))
             except RuntimeError as exc:  # an ingest job is already running: try at the next tick
                 log.info("scheduled refresh skipped: %s", exc)

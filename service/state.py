@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from index.embedders import Embedder
 from index.retriever import Retriever
 from index.versions import IndexCorruptError, VersionStore
-from service.answering import AnswerConfig, AnswerPipeline
+from service.answering import AnswerPipeline
 from service.config import Settings
 from finetune.adapters import resolve_adapter
 from service.feedback import FeedbackStore
@@ -70,8 +70,9 @@ def build_state(settings: Settings) -> AppState:
     """Load models once; the index is opened lazily so the API starts even before the first ingest."""
     embedder = build_embedder(settings)
     generator = create_generator(settings.llm_config()) if settings.answer_generate else None
+    adapter = settings.adapter_path()
     state = AppState(settings=settings, embedder=embedder, generator=generator, feedback=FeedbackStore(settings.home),
-                     active_adapter=Path(settings.adapter_path()).parent.name if settings.adapter_path() else "")
+                     active_adapter=Path(adapter).parent.name if adapter else "")
     state.pipeline = AnswerPipeline(retriever=state.retriever, generator=generator, cfg=settings.answer_config())
     try:
         state.retriever()
