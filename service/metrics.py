@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from index.versions import IndexCorruptError
+
 LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -39,8 +41,8 @@ class Metrics:
                 self.chunks.set(r.size)
                 self.version.clear()
                 self.version.labels(r.version).set(1)
-            except (FileNotFoundError, ValueError):
-                pass
+            except (FileNotFoundError, ValueError, IndexCorruptError):
+                pass  # no readable index: the index gauges keep their last values, the rest still reports
             self.jobs.clear()
             for job in list(state.jobs.jobs.values()):
                 self.jobs.labels(job.kind, job.state).inc()

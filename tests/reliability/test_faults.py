@@ -157,6 +157,7 @@ def test_corrupt_index_files_are_detected_with_a_rebuild_hint(tmp_path, damage):
         ready = httpx.get(f"{srv.url}/readyz", timeout=30)
         search = httpx.post(f"{srv.url}/v1/search", json={"query": "cnn"}, timeout=30)
         assert ready.status_code == 503 and search.status_code == 503 and "rag ingest" in search.json()["detail"]
+        assert httpx.get(f"{srv.url}/metrics", timeout=30).status_code == 200  # still observable
     finally:
         srv.stop()
     assert ingest(home, tmp_path / "corpus").returncode == 0  # a re-ingest repairs it
