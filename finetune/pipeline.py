@@ -57,16 +57,17 @@ def collect_pairs(home: Path, retriever, req: FinetuneRequest) -> list[QAPair]:
 
 
 def run_finetune(settings, req: FinetuneRequest, *, on_progress: Callable[[str, float, dict], None] | None = None,
-                 show_bar: bool = True) -> dict:
-    """Build examples, train, A/B and publish adapters/NAME; returns the adapter's metadata."""
+                 show_bar: bool = True, embedder=None) -> dict:
+    """Build examples, train, A/B and publish adapters/NAME; returns the adapter's metadata.
+
+    A running server passes its own `embedder`, so a job does not load a second copy of the model."""
     from service.answering import AnswerPipeline
     from service.llm import base_model_dir
     from service.runtime import build_embedder, open_retriever
 
     report = on_progress or (lambda stage, frac, info: None)
     home = Path(settings.home)
-    embedder = build_embedder(settings)
-    retriever = open_retriever(settings, embedder)
+    retriever = open_retriever(settings, embedder or build_embedder(settings))
     pairs = collect_pairs(home, retriever, req)
     held = [p for p in pairs if _held_out(p, req.held_out_share)]
     train_pairs = [p for p in pairs if not _held_out(p, req.held_out_share)]

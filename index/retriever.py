@@ -103,6 +103,7 @@ class Retriever:
         self.embedder, self.cfg = embedder, cfg
         self._priority_of = self._chunk_priorities(priorities or {})
         self._pages = None  # link graph, built on the first navigation question
+        self._doc_keys: list[tuple[str, str, str, str]] | None = None  # page-context lookup, built on first use
         self._title_vecs: dict[str, np.ndarray] = {}
 
     @classmethod
@@ -178,13 +179,22 @@ class Retriever:
         title = (page_title or "").strip().lower()
         if not key and not title:
             return set()
-        rows = self.catalog.conn.execute("SELECT doc_id, path, url, title FROM documents").fetchall()
+        rows = self._page_keys()
         if key:
-            same = {d for d, _, url, _ in rows if url and normalize_url(url) == key}
-            same = same or {d for d, path, _, _ in rows if len(path) > 3 and key.endswith("/" + path.lower().lstrip("./"))}
+            same = {d for d, _, url, _ in rows if url and url == key}
+            same = same or {d for d, path, _, _ in rows if path and key.endswith("/" + path)}
             if same:
                 return same
-        return {d for d, _, _, t in rows if title and t and t.strip().lower() == title}
+        return {d for d, _, _, t in rows if title and t == title}
+
+    def _page_keys(self) -> list[tuple[str, str, str, str]]:
+        """(doc_id, lower-case path or '' when too short to match, normalized URL, lower-case title) of every
+        document, read once per version: every widget question with page context consults them."""
+        if self._doc_keys is None:
+            rows = self.catalog.conn.execute("SELECT doc_id, path, url, title FROM documents").fetchall()
+            self._doc_keys = [(d, path.lower().lstrip("./") if len(path) > 3 else "", normalize_url(url or ""),
+                               (t or "").strip().lower()) for d, path, url, t in rows]
+        return self._doc_keys
 
     def search(self, query: str, k: int = 5, mode: str | None = None, filters: SearchFilters | None = None,
                page_url: str | None = None, page_title: str | None = None) -> list[Hit]:

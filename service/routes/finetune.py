@@ -44,7 +44,7 @@ def start_finetune(body: FinetuneBody, state: StateDep) -> JobOut:
                           lora=LoRAConfig(max_steps=body.max_steps, epochs=body.epochs, batch_size=body.batch_size))
     try:
         job = state.jobs.start("finetune", lambda report: run_finetune(state.settings, req, on_progress=report,
-                                                                        show_bar=False))
+                                                                        show_bar=False, embedder=state.embedder))
     except RuntimeError as exc:
         raise HTTPException(409, str(exc)) from None
     return JobOut(**job.to_dict())
