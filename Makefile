@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast bench load fuzz adapter widget clean
+.PHONY: setup browser run test test-fast bench load fuzz adapter widget clean
 
 setup: $(STAMP)
 
@@ -25,7 +25,13 @@ run: setup
 	$(if $(ROADMAP_DIR),$(BIN)/rag ingest $(ROADMAP_DIR) --priority 2)
 	$(BIN)/rag serve
 
-test: setup
+# The widget's browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+browser:
+	@command -v chromium >/dev/null 2>&1 || apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } || \
+	  { echo "error: the widget tests need Chromium: apt-get install chromium (as root)" >&2; exit 1; }
+
+test: setup browser
 	$(BIN)/python -m pytest -q --durations=10
 
 test-fast: setup
