@@ -59,9 +59,9 @@ DOCS := ../shared/corpus/docs
 ADAPTER_HOME := .rag-adapter
 adapter: setup
 	RAG_HOME=$(ADAPTER_HOME) $(BIN)/rag ingest $(DOCS)/peft $(DOCS)/faiss $(DOCS)/keras $(DOCS)/scikit-learn \
-		--manifest $(DOCS)/MANIFEST.tsv
-	RAG_HOME=$(ADAPTER_HOME) RAG_LLM_ADAPTER=none $(BIN)/rag finetune train --name grounded --corpus-pairs 544 \
-		--epochs 1.5 --rank 8 --ab-questions 30
+		$(DOCS)/pandas $(DOCS)/pytorch-tutorials --manifest $(DOCS)/MANIFEST.tsv
+	RAG_HOME=$(ADAPTER_HOME) RAG_LLM_ADAPTER=none $(BIN)/rag finetune train --name grounded --corpus-pairs 1500 \
+		--epochs 2 --rank 8 --decline-share 0.06 --ab-questions 30
 	rm -rf finetune/adapters/grounded && mkdir -p finetune/adapters/grounded
 	cp -r $(ADAPTER_HOME)/adapters/grounded/adapter $(ADAPTER_HOME)/adapters/grounded/metadata.json \
 		$(ADAPTER_HOME)/adapters/grounded/ab_report.md $(ADAPTER_HOME)/adapters/grounded/loss.png finetune/adapters/grounded/

@@ -22,9 +22,11 @@ HOW_TO = re.compile(r"^To (?P<goal>[a-z][^,]{8,90}), (?P<rest>.{10,240})$")
 _SKIP_TERMS = frozenset("""this it that there here which what these those they you we following example default
 result output one each if or and but so then also make when while note please see now all both some most such
 other another its their our your my his her because since although however for in on at by with from as
+more less same good better best first last next new main only former latter above below these those
 """.split())
 _FUNCTION_WORDS = frozenset({"that", "this", "it", "is", "are", "be", "to", "of", "if", "than", "not", "can", "when",
-                             "a", "an", "the", "where", "how", "why", "who", "which", "you", "we", "should"})
+                             "a", "an", "the", "where", "how", "why", "who", "which", "you", "we", "should",
+                             "these", "those", "between", "there", "here", "them", "they"})
 _ADVERBS = frozenset("""ideally usually typically generally finally additionally alternatively currently basically
 essentially similarly normally optionally recently previously specifically fortunately unfortunately often
 actually simply""".split())
@@ -59,11 +61,6 @@ def _term_ok(term: str) -> bool:
     if words[0].lower() in _SKIP_TERMS or words[0].lower() in _ADVERBS or any(w.lower() in _FUNCTION_WORDS for w in words[1:]):
         return False
     return "." not in term.strip("`") or "`" in term  # "many factors. It" is a fragment; `np.array` is a name
-
-
-def unwrap(text: str) -> str:
-    """Join hard-wrapped lines of a paragraph (rst and docstrings wrap at ~80 columns) before splitting."""
-    return re.sub(r"(?<=[^\n.:!?])\n[ \t]*(?=[a-z(`])", " ", text)
 
 
 def _starts_sentence(s: str) -> bool:
@@ -103,7 +100,7 @@ def generate_pairs(passages: Iterable[Passage], *, seed: int = 0, per_passage: i
     out, seen = [], set()
     for p in passages:
         found = 0
-        for sentence in split_sentences(unwrap(p.text)):
+        for sentence in split_sentences(p.text):
             if found >= per_passage or not is_statement(sentence) or sentence.startswith("`"):
                 continue
             for q, a in questions_for(sentence, p.heading, rng):

@@ -13,7 +13,7 @@ from finetune.examples import Example
 from finetune.qadata import QAPair
 from index.retriever import Hit, Retriever
 from service.answering import AnswerPipeline
-from service.grounding import content_terms, split_sentences
+from service.grounding import Evidence, content_terms, split_sentences, support_of
 
 log = logging.getLogger(__name__)
 DECLINE = "The sources do not cover this."  # what the system prompt asks for; the pipeline detects it
@@ -46,6 +46,41 @@ def _cite(answer: str, n: int, max_sentences: int = 3) -> str:
     return " ".join(out)
 
 
+def _plain(sentence: str) -> str:
+    """An evidence sentence as an answer sentence: markdown emphasis and link targets out, words kept."""
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", sentence)
+    return " ".join(re.sub(r"\*\*|__", "", text).split()).strip()
+
+
+def _is_sentence(text: str) -> bool:
+    """A whole sentence, not a title that happened to pass as a statement."""
+    return len(text.split()) >= 6 and text.rstrip("*_` ").endswith((".", "!", "?", ")"))
+
+
+def answer_target(pair: QAPair, evidence: list[Evidence], oracle: list[int], sources: list[str], *,
+                  min_support: float = 0.7, max_sentences: int = 2) -> str | None:
+    """The reply the model is trained to give, or None when the shown evidence does not hold the answer.
+
+    A hand-written answer is kept when each of its sentences passes the service's own faithfulness check
+    against the oracle source; otherwise (and for Q&A generated from the corpus) the target is the shown oracle
+    sentence that holds the answer, plus the next relevant one from the same source, each cited. Training on
+    words the check would reject teaches the model to write answers the service then throws away."""
+    shown = [e for e in evidence if e.source - 1 in oracle]
+    if not shown or _overlap(pair.answer, " ".join(e.text for e in shown)) < 0.6:
+        return None
+    best = max(shown, key=lambda e: _overlap(pair.answer, e.text))
+    if best.text.rstrip("*_ ").endswith((",", ";", "(", ":")):
+        return None  # a sentence cut off in the source (a list follows): not a whole answer
+    if pair.origin != "corpus":
+        cited = _cite(pair.answer, best.source)
+        if all(support_of(s, sources, [best.source]).coverage >= min_support for s in split_sentences(cited)):
+            return cited
+    q_terms = set(content_terms(pair.question))
+    more = [e for e in shown if e is not best and e.source == best.source and q_terms & set(content_terms(e.text))
+            and _is_sentence(e.text)]
+    return " ".join(_cite(_plain(e.text), e.source, 1) for e in [best, *more][:max_sentences])
+
+
 def _oracle_hit(pair: QAPair, template: Hit) -> Hit:
     """A stand-in hit for the pair's own context when retrieval missed it (RAFT always shows the oracle)."""
     return replace(template, id=-1, text=pair.context, path=pair.sources[0] if pair.sources else "context",
@@ -74,12 +109,12 @@ class ExampleBuilder:
             hits = hits[:pos] + [_oracle_hit(pair, hits[pos])] + hits[pos + 1:]
             oracle = [pos]
         evidence = self.pipeline.select_evidence(pair.question, hits, self.r)
-        shown = " ".join(e.text for e in evidence if e.source - 1 in oracle)
-        if _overlap(pair.answer, shown) < 0.6:
+        target = answer_target(pair, evidence, oracle, [h.text for h in hits],
+                               min_support=self.pipeline.cfg.min_support, max_sentences=self.pipeline.cfg.max_sentences)
+        if target is None:
             return None  # the evidence the model would see does not hold the answer: no honest target
-        n = next(e.source for e in evidence if e.source - 1 in oracle)
         messages = self.pipeline.build_messages(pair.question, evidence, hits)
-        return Example(messages + [{"role": "assistant", "content": _cite(pair.answer, n)}], "answer", pair.question)
+        return Example(messages + [{"role": "assistant", "content": target}], "answer", pair.question)
 
     def _decline(self, pair: QAPair, hits: list[Hit]) -> Example | None:
         hits = [h for h in hits if _overlap(pair.answer, h.text) < 0.5]

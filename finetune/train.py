@@ -93,8 +93,10 @@ def load_base(model_dir: Path, device: str):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(model_dir))
-    dtype = torch.bfloat16 if device == "cuda" else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype).to(device)
+    # fp32 on CUDA too: bf16 LoRA weights lose AdamW's small updates, and a 135M model is cheap in fp32;
+    # TF32 matmuls keep the tensor cores busy.
+    torch.backends.cuda.matmul.allow_tf32 = True
+    model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32).to(device)
     return model, tok
 
 

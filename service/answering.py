@@ -42,6 +42,10 @@ class AnswerConfig:
     evidence_rank_weight: float = 0.3
     evidence_min_score_gap: float = 0.4  # drop quotes scoring this far below the best one (0.70/0.55 -> 0.68/0.57)
     generate: bool = True  # False: extractive answers only (no LLM)
+    # After a generated answer, quote the evidence of every source ("all") or only of the sources it cites ("cited").
+    # Dev set, grounded adapter: all 0.57 citation precision / 0.67 key-term recall, cited 0.68 / 0.64 (and a
+    # "cited + sentences holding question terms not shown yet" rule 0.62 / 0.64). "all" keeps recall above 0.65.
+    quotes_after_answer: str = "all"
     trust_decline_below: float = 0.5  # a model's "not covered" abstains only when coverage is also below this
     generation: GenerationConfig = GenerationConfig()
 
@@ -177,6 +181,8 @@ class AnswerPipeline:
             return
         ans.mode = "generated" if sentences else "extractive"
         generated = ans.generated = " ".join(sentences)
+        if generated and self.cfg.lead_with != "quotes":
+            quotes = "\n".join(f"> {e.text} [{e.source}]" for e in self._quotes_after(generated, evidence, hits))
         if self.cfg.lead_with != "quotes" and quotes:
             ans.timings.setdefault("ttft_ms", round((time.perf_counter() - t0) * 1000, 1))
             yield Event("token", ("\n\n" if generated else "") + quotes)
@@ -186,10 +192,17 @@ class AnswerPipeline:
         ans.citations = [_citation(n, hits[n - 1]) for n in used]
         yield from self._finish(ans, t0)
 
+    def _quotes_after(self, generated: str, evidence: list[Evidence], hits: list[Hit]) -> list[Evidence]:
+        """The evidence quoted after a generated answer: every source's, or only the cited sources' ("cited")."""
+        if self.cfg.quotes_after_answer != "cited":
+            return evidence
+        cited = set(citations_in(generated, len(hits)))
+        return [e for e in evidence if e.source in cited]
+
     def _generate(self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer) -> Iterator[str]:
         """Generated sentences that pass the faithfulness check, as each one completes."""
         sources = [h.text for h in hits]
-        buf, kept, n_tokens = "", 0, 0
+        buf, kept, n_tokens, last_source = "", 0, 0, ()
         t_gen = time.perf_counter()
         messages = self.build_messages(question, evidence, hits)
         ans.usage["prompt_tokens"] = sum(self.generator.count_tokens(m["content"]) for m in messages)
@@ -199,34 +212,48 @@ class AnswerPipeline:
                 n_tokens += 1
                 *done, buf = _complete_sentences(buf + piece)
                 for sentence in done:
-                    verdict = self._check(sentence, sources)
+                    verdict, sentence = self._check(sentence, sources, last_source)
                     if verdict == "declined" and kept == 0:
                         ans.mode = "declined"
                     if verdict != "ok":  # the model has left the evidence (or declined): stop early
                         buf = ""
                         return
                     kept += 1
+                    last_source = tuple(citations_in(sentence, len(sources))[-1:])
                     yield sentence
                 if kept >= self.cfg.max_sentences:
                     buf = ""
                     return
-            if buf.strip() and self._check(buf.strip(), sources) == "ok":
-                yield buf.strip()
+            if buf.strip():
+                verdict, sentence = self._check(buf.strip(), sources, last_source)
+                if verdict == "ok":
+                    yield sentence
         finally:
             stream.close()  # stops generation that is still running
             ans.usage["completion_tokens"] = n_tokens
             gen_s = time.perf_counter() - t_gen
             ans.timings["tokens_per_s"] = round(n_tokens / gen_s, 1) if gen_s > 0 else 0.0
 
-    def _check(self, sentence: str, sources: list[str]) -> str:
-        """ok | declined | unsupported, for one generated sentence."""
+    def _check(self, sentence: str, sources: list[str], prefer: tuple[int, ...] = ()) -> tuple[str, str]:
+        """(ok | declined | unsupported, the sentence as kept) for one generated sentence.
+
+        A sentence its cited source does not support, but another source does, is re-cited to that source (a small
+        model often copies the right words under the wrong number); an uncited one gets its supporting source."""
         if _DECLINE.search(sentence):
-            return "declined"
+            return "declined", sentence
         plain = strip_citations(sentence)
         if len(content_terms(plain)) < 2:
-            return "unsupported"
-        support = support_of(sentence, sources, citations_in(sentence, len(sources)))
-        return "ok" if support.coverage >= self.cfg.min_support else "unsupported"
+            return "unsupported", sentence
+        cited = citations_in(sentence, len(sources))
+        support = support_of(sentence, sources, cited) if cited else None
+        if support is None or support.coverage < self.cfg.min_support:
+            # the previous sentence's source first: an answer's next sentence usually goes on from the same one
+            support = support_of(plain, sources, [*prefer, *range(1, len(sources) + 1)])
+        if support.coverage < self.cfg.min_support:
+            return "unsupported", sentence
+        if cited == [support.source]:
+            return "ok", sentence
+        return "ok", f"{plain} [{support.source}]"
 
     def _abstain(self, ans: Answer, hits: list[Hit], reason: str, t0: float) -> Iterator[Event]:
         ans.mode, ans.abstained = "abstained", True

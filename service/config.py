@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +55,8 @@ class Settings(BaseSettings):
     llm_repetition_penalty: float = Field(1.15, ge=1.0, le=2.0)
     answer_lead_with: str = Field("auto", description="quotes | generated | auto (generated when an adapter is loaded)")
     answer_generate: bool = Field(True, description="false: extractive answers only, no generator loaded")
+    answer_quotes_after: Literal["all", "cited"] = Field(
+        "all", description="after a generated answer, quote the evidence of every source, or of the cited ones only")
     answer_k: int = Field(4, ge=1, le=10)
     abstain_min_coverage: float = Field(0.15, ge=0, le=1, description="calibrated on the dev set")
     abstain_unseen_terms: int = Field(2, ge=1, le=20, description="calibrated on the dev set")
@@ -136,7 +139,7 @@ class Settings(BaseSettings):
             lead = "generated" if self.answer_generate and self.adapter_path() else "quotes"
         return AnswerConfig(k=self.answer_k, lead_with=lead, abstain_min_coverage=self.abstain_min_coverage,
                             abstain_unseen_terms=self.abstain_unseen_terms, min_support=self.min_support,
-                            generate=self.answer_generate, generation=gen)
+                            generate=self.answer_generate, quotes_after_answer=self.answer_quotes_after, generation=gen)
 
     def retrieval_config(self) -> RetrievalConfig:
         return RetrievalConfig(mode=self.search_mode, rrf_k=self.rrf_k, dense_weight=self.dense_weight,

@@ -28,11 +28,41 @@ def content_terms(text: str) -> list[str]:
     return _STEM.stemWords([w for w in words if len(w) > 1 and w not in STOP])
 
 
+_CONTINUATION = re.compile(r"^[a-z(`]")
+_RST_UNDERLINE = re.compile(r"^([=\-~^*+#\"'])\1{2,}$")
+
+
+def _logical_lines(text: str) -> list[tuple[str, bool]]:
+    """Lines with hard-wrapped prose joined back (rst and docstrings wrap at ~80 columns), code fences kept.
+
+    Without this a wrapped sentence becomes fragments ("strategy is recommended for a better estimate of the
+    accuracy, if it"): the evidence then shows half-sentences and a model trained on it learns to invent the rest.
+    Each line comes with whether it was joined (a joined paragraph is always split into sentences)."""
+    out: list[tuple[str, bool]] = []
+    in_fence, joinable = False, False
+    for line in text.splitlines():
+        bare = line.strip()
+        if bare.startswith(("```", "~~~")):
+            in_fence, joinable = not in_fence, False
+            out.append((line, False))
+            continue
+        if not in_fence and _RST_UNDERLINE.match(bare) and out and not out[-1][1] and out[-1][0].strip():
+            out.pop()  # an rst section title and its underline: a heading, not a statement
+            joinable = False
+            continue
+        if not in_fence and joinable and _CONTINUATION.match(bare):
+            out[-1] = (out[-1][0].rstrip() + " " + bare, True)
+        else:
+            out.append((line, False))
+        joinable = not in_fence and bool(bare) and not bare.endswith((".", ":", "!", "?", "::"))
+    return out
+
+
 def split_sentences(text: str, max_item_chars: int = 300) -> list[str]:
     """Statements of a passage: list items whole (when short), prose split into sentences,
     and code lines from fenced blocks wrapped in backticks."""
     out, in_fence = [], False
-    for line in text.splitlines():
+    for line, joined in _logical_lines(text):
         if line.strip().startswith(("```", "~~~")):
             in_fence = not in_fence
             continue
@@ -44,7 +74,7 @@ def split_sentences(text: str, max_item_chars: int = 300) -> list[str]:
         item = re.sub(r"^\s*(?:[*+\-]|\d+[.)])\s+", "", line).strip()
         if not item:
             continue
-        parts = [item] if len(item) <= max_item_chars else _SENT_SPLIT.split(item)
+        parts = [item] if len(item) <= max_item_chars and not joined else _SENT_SPLIT.split(item)
         out += [p.strip() for p in parts if len(p.strip()) > 2]
     return out
 
@@ -74,7 +104,11 @@ def support_of(sentence: str, sources: Sequence[str], cited: Sequence[int] = ())
     if not terms:
         return Support(sentence, 0.0, 0)
     candidates = [c for c in cited if 1 <= c <= len(sources)] or range(1, len(sources) + 1)
-    best = max(((len(terms & set(content_terms(sources[c - 1]))) / len(terms), c) for c in candidates), default=(0.0, 0))
+    best = (0.0, 0)
+    for c in candidates:  # on a tie the earlier candidate wins (cited first, then the higher-ranked source)
+        coverage = len(terms & set(content_terms(sources[c - 1]))) / len(terms)
+        if coverage > best[0]:
+            best = (coverage, c)
     return Support(sentence, best[0], best[1])
 
 

@@ -31,11 +31,20 @@ class Job:
 
 
 class JobRunner:
-    """Runs jobs in daemon threads; at most one job of a kind at a time (a second one is refused)."""
+    """Runs jobs in daemon threads; at most one job of a kind at a time (a second one is refused).
 
-    def __init__(self) -> None:
+    Finished jobs are kept for `GET /v1/jobs/{id}` up to `keep_finished`, oldest dropped first, so a server
+    that re-indexes on a schedule for months does not grow without bound."""
+
+    def __init__(self, keep_finished: int = 100) -> None:
         self.jobs: dict[str, Job] = {}
+        self.keep_finished = keep_finished
         self._lock = threading.Lock()
+
+    def _prune(self) -> None:
+        finished = [j for j in self.jobs.values() if j.finished is not None]
+        for job in sorted(finished, key=lambda j: j.finished)[:max(0, len(finished) - self.keep_finished)]:
+            del self.jobs[job.id]
 
     def running(self, kind: str) -> Job | None:
         return next((j for j in self.jobs.values() if j.kind == kind and j.state in ("queued", "running")), None)
@@ -45,6 +54,7 @@ class JobRunner:
             busy = self.running(kind)
             if busy:
                 raise RuntimeError(f"a {kind} job is already running ({busy.id})")
+            self._prune()
             job = Job(id=uuid.uuid4().hex[:12], kind=kind)
             self.jobs[job.id] = job
 

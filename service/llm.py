@@ -114,14 +114,16 @@ class TransformersGenerator:
     def load_adapter(self, adapter: str) -> None:
         from peft import PeftModel
 
-        self.model = PeftModel.from_pretrained(self.model, adapter).eval()
+        # Merged into the weights: unmerged LoRA adds small matmuls to every attention projection of every token.
+        # Switching adapters builds a new generator from the base weights, so nothing needs to unmerge.
+        self.model = PeftModel.from_pretrained(self.model, adapter).merge_and_unload().eval()
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def stream(self, messages: list[Message], cfg: GenerationConfig) -> Iterator[str]:
         import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList
+        from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
         stop = threading.Event()
 
@@ -132,8 +134,9 @@ class TransformersGenerator:
         prompt = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
         inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self.device)
         streamer = _TokenQueue()
+        penalty = _AnswerRepetitionPenalty(cfg.repetition_penalty, inputs["input_ids"].shape[1])
         kwargs = dict(**inputs, streamer=streamer, max_new_tokens=cfg.max_new_tokens,
-                      repetition_penalty=cfg.repetition_penalty, no_repeat_ngram_size=cfg.no_repeat_ngram_size,
+                      logits_processor=LogitsProcessorList([penalty]), no_repeat_ngram_size=cfg.no_repeat_ngram_size,
                       pad_token_id=self.tokenizer.eos_token_id, do_sample=cfg.temperature > 0,
                       stopping_criteria=StoppingCriteriaList([_Stop()]))
         if cfg.temperature > 0:
@@ -157,6 +160,27 @@ class TransformersGenerator:
             thread.join()
         if streamer.failure is not None:
             raise RuntimeError(f"generation failed: {streamer.failure}") from streamer.failure
+
+
+class _AnswerRepetitionPenalty:
+    """A repetition penalty over the answer's own tokens only.
+
+    transformers' built-in penalty also lowers every token of the prompt, so a grounded model that should
+    copy its sources' words is pushed to misspell them ("FedSGD" -> "sdsg"); loops in the answer are what
+    the penalty is for."""
+
+    def __init__(self, penalty: float, prompt_len: int) -> None:
+        self.penalty, self.prompt_len = penalty, prompt_len
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        answer = input_ids[:, self.prompt_len:]
+        if self.penalty == 1.0 or answer.shape[1] == 0:
+            return scores
+        picked = torch.gather(scores, 1, answer)
+        picked = torch.where(picked < 0, picked * self.penalty, picked / self.penalty)
+        return scores.scatter(1, answer, picked)
 
 
 class _TokenQueue:

@@ -83,3 +83,11 @@ def test_corpus_questions_pair_with_the_answering_sentence():
     passages = [Passage("LoRA is a method that trains small low-rank matrices beside frozen weights.", "PEFT", "p.md")]
     pairs = generate_pairs(passages, seed=1)
     assert len(pairs) == 1 and pairs[0].sources == ["p.md"] and pairs[0].origin == "corpus"
+
+
+def test_corpus_questions_skip_vague_subjects():
+    rng = random.Random(0)
+    for sentence in ("The same is true for MultiIndex, but the logic is applied level by level here.",
+                     "A good compromise between these is a leaf size of thirty, the default value.",
+                     "More information is provided in the user guide for every estimator."):
+        assert questions_for(sentence, "Intro", rng) == []

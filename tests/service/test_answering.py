@@ -103,3 +103,52 @@ def test_expected_answer_type_must_be_in_the_evidence():
     assert missing_answer_type("How much does the course cost?", ["It costs $49 a month."]) == ""
     assert missing_answer_type("when do I need the functional API?", ["x"]) == ""
     assert missing_answer_type("how much does my model rely on one column?", ["x"]) == ""
+
+
+def test_wrapped_prose_is_joined_and_rst_titles_are_not_statements():
+    text = ("Model evaluation\n================\n\nA cross validation\nstrategy is recommended for a better estimate"
+            " of the accuracy, if it\nis not too costly. See the guide.\n\n* a list item\n  continued here\n")
+    assert split_sentences(text) == ["A cross validation strategy is recommended for a better estimate of the "
+                                     "accuracy, if it is not too costly.", "See the guide.",
+                                     "a list item continued here"]
+    fenced = "```\nx = compute(1,\n    abc)\n```"
+    assert split_sentences(fenced) == ["`x = compute(1,`"]  # code lines are never joined
+
+
+def test_sentence_citing_the_wrong_source_is_re_cited(retriever):
+    p, _ = pipeline(retriever, "x")
+    sources = ["Adam and SGD with momentum are the usual choices.", "Convolution layers slide filters over images."]
+    assert p._check("Convolution layers slide filters over images. [1]", sources) == (
+        "ok", "Convolution layers slide filters over images. [2]")
+    assert p._check("Convolution layers slide filters over images.", sources)[1].endswith("[2]")
+    assert p._check("Adam and SGD with momentum are the usual choices. [1]", sources)[1].endswith("[1]")
+    assert p._check("Quantum blockchains were invented on Mars. [1]", sources)[0] == "unsupported"
+    assert p._check("The sources do not cover this.", sources)[0] == "declined"
+
+
+def test_repetition_penalty_spares_the_prompt():
+    import torch
+
+    from service.llm import _AnswerRepetitionPenalty
+
+    scores = torch.full((1, 6), 2.0)
+    ids = torch.tensor([[1, 2, 3, 4]])  # tokens 1-3 are the prompt, 4 was generated
+    out = _AnswerRepetitionPenalty(2.0, prompt_len=3)(ids, scores.clone())
+    assert out[0, 4] == 1.0 and out[0, 1] == out[0, 2] == out[0, 3] == out[0, 5] == 2.0
+
+
+def test_re_citing_prefers_the_previous_sentence_source_on_a_tie(retriever):
+    p, _ = pipeline(retriever, "x")
+    sources = ["Pick an action in each state.", "The policy picks an action in each state."]
+    assert p._check("Pick an action in each state. [9]", sources, prefer=(2,))[1].endswith("[2]")
+    assert p._check("Pick an action in each state.", sources)[1].endswith("[1]")
+
+
+def test_quotes_after_a_generated_answer_can_keep_only_the_cited_sources(retriever):
+    from service.grounding import Evidence
+
+    evidence = [Evidence("Adam is a good default.", 1, 0.9, 0), Evidence("SGD needs tuning.", 2, 0.8, 0)]
+    cited, _ = pipeline(retriever, "x", lead_with="generated", quotes_after_answer="cited")
+    every, _ = pipeline(retriever, "x", lead_with="generated")
+    assert cited._quotes_after("Adam is a good default. [1]", evidence, [None, None]) == evidence[:1]
+    assert every._quotes_after("Adam is a good default. [1]", evidence, [None, None]) == evidence
