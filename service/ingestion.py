@@ -51,11 +51,22 @@ def ingest_sources(settings: Settings, embedder: Embedder, requests: list[Source
             if not specs:
                 raise SourceError("no sources registered yet: pass a folder, file, git URL, web URL or pydoc:PACKAGE")
         fresh = _load_all(specs, settings.home)
-        report = build(BuildRequest(fresh), home=settings.home, embedder=embedder, chunking=settings.chunking_config(),
-                       vectors_cfg=settings.vectors_config(), progress=progress)
+        previous = {s.spec: s for s in registry.list()}
+        # Registered before the build publishes: a kill -9 in between then leaves a source listed but not yet
+        # indexed (the next `rag ingest` fills it in), never indexed documents of a source that
+        # `rag sources remove` cannot find. A build that fails normally puts the registry back.
         for spec in specs:
             registry.upsert(spec)
-        return report
+        try:
+            return build(BuildRequest(fresh), home=settings.home, embedder=embedder,
+                         chunking=settings.chunking_config(), vectors_cfg=settings.vectors_config(), progress=progress)
+        except BaseException:
+            for spec in specs:
+                if spec.spec in previous:
+                    registry.upsert(previous[spec.spec])
+                else:
+                    registry.remove(spec.spec)
+            raise
     finally:
         registry.close()
 

@@ -59,6 +59,24 @@ def test_bad_source_leaves_index_intact(hashing_settings, tiny_corpus, emb):
     assert index_status(hashing_settings) == before
 
 
+class FailingEmbedder(HashingEmbedder):
+    """Fails while the build embeds, after the sources were loaded (and registered)."""
+
+    def embed(self, texts):
+        raise RuntimeError("embedder exploded")
+
+
+def test_failed_build_puts_the_registry_back(hashing_settings, tiny_corpus, tmp_path, emb):
+    ingest_sources(hashing_settings, emb, [SourceRequest(str(tiny_corpus), priority=2.0)])
+    before = index_status(hashing_settings)
+    other = write_tiny_corpus(tmp_path / "other")
+    (other / "extra.md").write_text("# Extra\n\nQuantum machine learning uses qubits.\n")
+    with pytest.raises(RuntimeError, match="exploded"):
+        ingest_sources(hashing_settings, FailingEmbedder(), [SourceRequest(str(tiny_corpus), priority=1.0),
+                                                             SourceRequest(str(other))])
+    assert index_status(hashing_settings) == before  # same sources, same priority, same index
+
+
 def test_remove_source_and_refresh_all(hashing_settings, tiny_corpus, tmp_path, emb):
     other = write_tiny_corpus(tmp_path / "other")
     (other / "extra.md").write_text("# Extra\n\nQuantum machine learning uses qubits.\n")
