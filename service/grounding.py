@@ -32,41 +32,41 @@ _CONTINUATION = re.compile(r"^[a-z(`]")
 _RST_UNDERLINE = re.compile(r"^([=\-~^*+#\"'])\1{2,}$")
 
 
-def _logical_lines(text: str) -> list[tuple[str, bool]]:
-    """Lines with hard-wrapped prose joined back (rst and docstrings wrap at ~80 columns), code fences kept.
+def _logical_lines(text: str) -> list[tuple[str, str]]:
+    """Lines with hard-wrapped prose joined back (rst and docstrings wrap at ~80 columns), each with its kind:
+    fence (a code fence marker), code, prose, or joined (prose re-joined from wrapped lines).
 
     Without this a wrapped sentence becomes fragments ("strategy is recommended for a better estimate of the
-    accuracy, if it"): the evidence then shows half-sentences and a model trained on it learns to invent the rest.
-    Each line comes with whether it was joined (a joined paragraph is always split into sentences)."""
-    out: list[tuple[str, bool]] = []
+    accuracy, if it"): the evidence then shows half-sentences and a model trained on it learns to invent the rest."""
+    out: list[tuple[str, str]] = []
     in_fence, joinable = False, False
     for line in text.splitlines():
         bare = line.strip()
         if bare.startswith(("```", "~~~")):
             in_fence, joinable = not in_fence, False
-            out.append((line, False))
-            continue
-        if not in_fence and _RST_UNDERLINE.match(bare) and out and not out[-1][1] and out[-1][0].strip():
+            out.append((line, "fence"))
+        elif in_fence:
+            out.append((line, "code"))
+        elif _RST_UNDERLINE.match(bare) and out and out[-1][1] == "prose" and out[-1][0].strip():
             out.pop()  # an rst section title and its underline: a heading, not a statement
             joinable = False
-            continue
-        if not in_fence and joinable and _CONTINUATION.match(bare):
-            out[-1] = (out[-1][0].rstrip() + " " + bare, True)
         else:
-            out.append((line, False))
-        joinable = not in_fence and bool(bare) and not bare.endswith((".", ":", "!", "?", "::"))
+            if joinable and _CONTINUATION.match(bare):
+                out[-1] = (out[-1][0].rstrip() + " " + bare, "joined")
+            else:
+                out.append((line, "prose"))
+            joinable = bool(bare) and not bare.endswith((".", ":", "!", "?", "::"))
     return out
 
 
 def split_sentences(text: str, max_item_chars: int = 300) -> list[str]:
-    """Statements of a passage: list items whole (when short), prose split into sentences,
-    and code lines from fenced blocks wrapped in backticks."""
-    out, in_fence = [], False
-    for line, joined in _logical_lines(text):
-        if line.strip().startswith(("```", "~~~")):
-            in_fence = not in_fence
+    """Statements of a passage: list items whole (when short), prose split into sentences (a joined paragraph
+    always), and code lines from fenced blocks wrapped in backticks."""
+    out = []
+    for line, kind in _logical_lines(text):
+        if kind == "fence":
             continue
-        if in_fence:
+        if kind == "code":
             code = line.strip()
             if len(code) >= 12 and not code.startswith("#"):
                 out.append(f"`{code}`")
@@ -74,7 +74,7 @@ def split_sentences(text: str, max_item_chars: int = 300) -> list[str]:
         item = re.sub(r"^\s*(?:[*+\-]|\d+[.)])\s+", "", line).strip()
         if not item:
             continue
-        parts = [item] if len(item) <= max_item_chars and not joined else _SENT_SPLIT.split(item)
+        parts = [item] if len(item) <= max_item_chars and kind == "prose" else _SENT_SPLIT.split(item)
         out += [p.strip() for p in parts if len(p.strip()) > 2]
     return out
 
