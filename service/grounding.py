@@ -29,7 +29,8 @@ def content_terms(text: str) -> list[str]:
 
 
 _CONTINUATION = re.compile(r"^[a-z(`]")
-_RST_UNDERLINE = re.compile(r"^([=\-~^*+#\"'])\1{2,}$")
+# rst adornment: 3+ of one punctuation character; quotes need 4+, since """ and ''' open and close docstrings
+_RST_UNDERLINE = re.compile(r"^(?:([=\-~^*+#])\1{2,}|([\"'])\2{3,})$")
 
 
 def _logical_lines(text: str) -> list[tuple[str, str]]:

@@ -113,6 +113,8 @@ def test_wrapped_prose_is_joined_and_rst_titles_are_not_statements():
                                      "a list item continued here"]
     fenced = "```\nx = compute(1,\n    abc)\n```"
     assert split_sentences(fenced) == ["`x = compute(1,`"]  # code lines are never joined
+    docstring = '"""\nTrains a small model on the data.\n"""\n'
+    assert split_sentences(docstring)[1] == "Trains a small model on the data."  # a closing """ is not an underline
 
 
 def test_sentence_citing_the_wrong_source_is_re_cited(retriever):
