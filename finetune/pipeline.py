@@ -117,19 +117,21 @@ def ab_compare(settings, retriever, llm_cfg, adapter_dir: Path, held: list[QAPai
     from service.llm import create_generator
 
     results: dict[str, dict] = {"held-out Q&A": {}}
+    text_of = document_text(retriever)  # every document's text, read once for both variants
     if dev_set:
+        from service.bench import catalog_reader
+        from service.evaluation import evaluate_answers
+
         results["dev set"] = {}
+        gold_reader = catalog_reader(retriever)
     for variant, adapter in (("base", ""), ("adapter", str(adapter_dir))):
         gen = create_generator(replace(llm_cfg, adapter=adapter))
         # Each variant as the service runs it: the base model behind quotes, an adapter leading with its own words.
         cfg = replace(settings.answer_config(), lead_with="generated" if adapter else "quotes")
         pipeline = AnswerPipeline(retriever=lambda: retriever, generator=gen, cfg=cfg)
-        results["held-out Q&A"][variant] = score_pairs(pipeline, held, text_of=document_text(retriever))
+        results["held-out Q&A"][variant] = score_pairs(pipeline, held, text_of=text_of)
         if dev_set:
-            from service.evaluation import evaluate_answers
-            from service.bench import catalog_reader
-
-            summary, _ = evaluate_answers(pipeline, Path(dev_set), None, catalog_reader(retriever))
+            summary, _ = evaluate_answers(pipeline, Path(dev_set), None, gold_reader)
             results["dev set"][variant] = {k: v for k, v in summary.items() if not isinstance(v, dict)}
         del gen
     return results
