@@ -50,6 +50,18 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug lo
                         format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "nncf", "sentence_transformers", "transformers", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    check_settings()
+
+
+def check_settings() -> None:
+    """Every command reads the RAG_* settings: a bad value is one clear message per field, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"RAG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        fail(f"bad setting ({problems})")
 
 
 @app.command()

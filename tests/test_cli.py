@@ -43,3 +43,11 @@ def test_cli_bad_input_exits_non_zero_without_traceback(tmp_path: Path, tiny_cor
 def test_search_before_any_ingest_is_a_clear_error(tmp_path: Path):
     out = rag(tmp_path / "empty", "search", "anything")
     assert out.returncode == 2 and "rag ingest" in out.stderr
+
+
+def test_bad_settings_are_one_line_per_field_not_a_traceback(tmp_path: Path):
+    env = rag_env(tmp_path / "home", RAG_EMBEDDER_BACKEND="hashing", RAG_ANSWER_QUOTES_AFTER="some", RAG_ANSWER_K="99")
+    for args in (["status"], ["finetune", "list"]):
+        out = subprocess.run([*RAG, *args], env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 2 and "Traceback" not in out.stderr, args
+        assert "RAG_ANSWER_QUOTES_AFTER" in out.stderr and "RAG_ANSWER_K" in out.stderr, out.stderr
