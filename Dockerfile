@@ -14,6 +14,8 @@ COPY index index
 COPY service service
 COPY finetune finetune
 COPY reference reference
+COPY evaluation evaluation
+COPY app app
 COPY docs docs
 # Torch first so the project's range is already met: the CPU wheel index for cpu, PyPI's CUDA build for cuda.
 RUN if [ "$VARIANT" = "cuda" ]; then pip install "torch==${TORCH_VERSION}"; \

@@ -4,6 +4,7 @@ The 98 MB GGUF travels in two parts (the device machine takes 64 MiB per call); 
 /tmp/gguf, this one joins it with part 1, checks the SHA-256, converts it once and trains each variant.
 Usage: python3 bench/gpu_adapter.py PART_DIR SHA256 EXAMPLES.jsonl N_TRAIN OUT_DIR [MAX_STEPS] [VARIANT,...]
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,13 @@ from service.llm import convert_gguf
 VARIANTS = {
     "r8-attn": LoRAConfig(rank=8, alpha=16, epochs=2.0),
     # r=16 over every linear layer makes a 19 MB adapter: over the 16 MiB a file may have to come back
-    "r8-all": LoRAConfig(rank=8, alpha=16, lr=3e-4, epochs=2.0,
-                          target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]),
+    "r8-all": LoRAConfig(
+        rank=8,
+        alpha=16,
+        lr=3e-4,
+        epochs=2.0,
+        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+    ),
 }
 
 
@@ -49,9 +55,14 @@ def main() -> None:
     base = convert_gguf(join_parts(part_dir, sha), Path("/tmp/base"))
     rows = [Example(**json.loads(line)) for line in Path(ex_path).read_text().splitlines() if line]
     train, evals = rows[:n_train], rows[n_train:]
-    result = {"gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
-              "torch": torch.__version__, "convert_s": round(time.perf_counter() - t0, 1),
-              "train_examples": len(train), "eval_examples": len(evals), "variants": {}}
+    result = {
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
+        "torch": torch.__version__,
+        "convert_s": round(time.perf_counter() - t0, 1),
+        "train_examples": len(train),
+        "eval_examples": len(evals),
+        "variants": {},
+    }
     for name in names:
         cfg = VARIANTS[name]
         run = Path("/tmp/runs") / name

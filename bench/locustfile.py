@@ -1,4 +1,5 @@
 """Load profile for `rag bench load`: learners searching and asking, questions from the dev set."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,11 @@ from pathlib import Path
 from locust import HttpUser, between, task
 
 QUESTIONS_FILE = Path(os.environ.get("RAG_LOAD_QUESTIONS", ""))
-QUESTIONS = [json.loads(line)["question"] for line in QUESTIONS_FILE.read_text().splitlines() if line.strip()] \
-    if QUESTIONS_FILE.is_file() else ["what is a convolutional neural network?", "how do I start with git?"]
+QUESTIONS = (
+    [json.loads(line)["question"] for line in QUESTIONS_FILE.read_text().splitlines() if line.strip()]
+    if QUESTIONS_FILE.is_file()
+    else ["what is a convolutional neural network?", "how do I start with git?"]
+)
 
 
 class Searcher(HttpUser):

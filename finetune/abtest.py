@@ -1,4 +1,5 @@
 """A/B evaluation of a generator with and without an adapter, on held-out Q&A pairs (and a question set)."""
+
 from __future__ import annotations
 
 import statistics
@@ -26,8 +27,12 @@ def _mean(xs: list[float]) -> float | None:
     return round(statistics.fmean(xs), 3) if xs else None
 
 
-def score_pairs(pipeline: AnswerPipeline, pairs: list[QAPair], progress: Callable[[int], None] | None = None,
-                text_of: Callable[[str], str] | None = None) -> dict:
+def score_pairs(
+    pipeline: AnswerPipeline,
+    pairs: list[QAPair],
+    progress: Callable[[int], None] | None = None,
+    text_of: Callable[[str], str] | None = None,
+) -> dict:
     """Key-term recall (whole answer and generated part), citation precision, support of generated sentences
     (checked against the cited chunks' full text when `text_of` maps a citation's source to its document)."""
     rows = []
@@ -36,13 +41,20 @@ def score_pairs(pipeline: AnswerPipeline, pairs: list[QAPair], progress: Callabl
         terms = key_terms(pair.answer)
         cited_ok = [is_oracle_like(c, pair) for c in ans.citations] if not ans.abstained else []
         gen = [s for s in split_sentences(ans.generated) if s.strip()]
-        sources = [(text_of(c.source) or "")[c.start:c.end] or c.snippet if text_of else c.snippet
-                   for c in ans.citations]
+        sources = [
+            (text_of(c.source) or "")[c.start : c.end] or c.snippet if text_of else c.snippet
+            for c in ans.citations
+        ]
         supported = [support_of(s, sources, citations_in(s, len(sources))).coverage >= 0.7 for s in gen]
-        rows.append({"mode": ans.mode, "key_term_recall": _recall(terms, ans.answer[:ANSWER_WINDOW]),
-                     "generated_key_term_recall": _recall(terms, ans.generated) if ans.generated else None,
-                     "citation_precision": (sum(cited_ok) / len(cited_ok)) if cited_ok else None,
-                     "supported": supported})
+        rows.append(
+            {
+                "mode": ans.mode,
+                "key_term_recall": _recall(terms, ans.answer[:ANSWER_WINDOW]),
+                "generated_key_term_recall": _recall(terms, ans.generated) if ans.generated else None,
+                "citation_precision": (sum(cited_ok) / len(cited_ok)) if cited_ok else None,
+                "supported": supported,
+            }
+        )
         if progress:
             progress(i + 1)
     gen_rows = [r for r in rows if r["mode"] == "generated"]
@@ -52,7 +64,9 @@ def score_pairs(pipeline: AnswerPipeline, pairs: list[QAPair], progress: Callabl
         "key_term_recall": _mean([r["key_term_recall"] for r in rows]),
         "generated_share": _mean([float(r["mode"] == "generated") for r in rows]),
         "generated_key_term_recall": _mean([r["generated_key_term_recall"] for r in gen_rows]),
-        "citation_precision": _mean([r["citation_precision"] for r in rows if r["citation_precision"] is not None]),
+        "citation_precision": _mean(
+            [r["citation_precision"] for r in rows if r["citation_precision"] is not None]
+        ),
         "abstained_share": _mean([float(r["mode"] == "abstained") for r in rows]),
         "generated_sentences_supported": _mean([float(s) for s in sentences]),
     }
@@ -60,7 +74,9 @@ def score_pairs(pipeline: AnswerPipeline, pairs: list[QAPair], progress: Callabl
 
 def is_oracle_like(citation, pair: QAPair) -> bool:
     """A cited source that holds the reference answer (same test as the oracle of a training example)."""
-    return is_oracle(citation.snippet, citation.path, pair) or (bool(pair.sources) and citation.path in pair.sources)
+    return is_oracle(citation.snippet, citation.path, pair) or (
+        bool(pair.sources) and citation.path in pair.sources
+    )
 
 
 def markdown_table(results: dict[str, dict[str, dict]]) -> str:
@@ -68,9 +84,15 @@ def markdown_table(results: dict[str, dict[str, dict]]) -> str:
     lines = []
     for set_name, variants in results.items():
         names = list(variants)
-        metrics = [m for m in next(iter(variants.values())) if not isinstance(next(iter(variants.values()))[m], dict)]
-        lines += [f"### {set_name}", "", "| metric | " + " | ".join(names) + " |",
-                  "|---|" + "---|" * len(names)]
+        metrics = [
+            m for m in next(iter(variants.values())) if not isinstance(next(iter(variants.values()))[m], dict)
+        ]
+        lines += [
+            f"### {set_name}",
+            "",
+            "| metric | " + " | ".join(names) + " |",
+            "|---|" + "---|" * len(names),
+        ]
         for m in metrics:
             lines.append(f"| {m} | " + " | ".join(_fmt(variants[n].get(m)) for n in names) + " |")
         lines.append("")

@@ -4,6 +4,7 @@ Each pair's answer is the one sentence that answers it (a definition, a describe
 sentence), never a heading or a section's first line: that pairing is what a naive template attempt got
 wrong (see ../shared/NOTES.md). Question wording varies so that the model cannot learn the template.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,28 +16,78 @@ from finetune.qadata import QAPair
 from service.grounding import content_terms, is_statement, split_sentences
 
 _TERM = r"(?P<term>`?[A-Za-z][\w.\-+#()`]*(?: [A-Za-z][\w.\-+#()`]*){0,4})"
-DEFINITION = re.compile(rf"^(?:The |An? )?{_TERM} (?P<verb>is|are|refers to|means|lets you|allows you to|provides|"
-                        r"helps you) (?P<rest>.{20,260})$")
+DEFINITION = re.compile(
+    rf"^(?:The |An? )?{_TERM} (?P<verb>is|are|refers to|means|lets you|allows you to|provides|"
+    r"helps you) (?P<rest>.{20,260})$"
+)
 BOLD_ITEM = re.compile(r"^\*\*(?P<term>[^*]{2,60}?):?\*\*:?\s*[-:–]?\s*(?P<rest>.{20,260})$")
 HOW_TO = re.compile(r"^To (?P<goal>[a-z][^,]{8,90}), (?P<rest>.{10,240})$")
-_SKIP_TERMS = frozenset("""this it that there here which what these those they you we following example default
+_SKIP_TERMS = frozenset(
+    """this it that there here which what these those they you we following example default
 result output one each if or and but so then also make when while note please see now all both some most such
 other another its their our your my his her because since although however for in on at by with from as
 more less same good better best first last next new main only former latter above below these those
-""".split())
-_FUNCTION_WORDS = frozenset({"that", "this", "it", "is", "are", "be", "to", "of", "if", "than", "not", "can", "when",
-                             "a", "an", "the", "where", "how", "why", "who", "which", "you", "we", "should",
-                             "these", "those", "between", "there", "here", "them", "they"})
-_ADVERBS = frozenset("""ideally usually typically generally finally additionally alternatively currently basically
+""".split()
+)
+_FUNCTION_WORDS = frozenset(
+    {
+        "that",
+        "this",
+        "it",
+        "is",
+        "are",
+        "be",
+        "to",
+        "of",
+        "if",
+        "than",
+        "not",
+        "can",
+        "when",
+        "a",
+        "an",
+        "the",
+        "where",
+        "how",
+        "why",
+        "who",
+        "which",
+        "you",
+        "we",
+        "should",
+        "these",
+        "those",
+        "between",
+        "there",
+        "here",
+        "them",
+        "they",
+    }
+)
+_ADVERBS = frozenset(
+    """ideally usually typically generally finally additionally alternatively currently basically
 essentially similarly normally optionally recently previously specifically fortunately unfortunately often
-actually simply""".split())
+actually simply""".split()
+)
 _FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`])")
 
-WHAT_IS = ["What is {t}?", "what is {t}", "Can you explain what {t} is?", "what does {t} mean?",
-           "I keep seeing {t} - what is it?", "What's {t} in simple terms?", "explain {t} to me"]
+WHAT_IS = [
+    "What is {t}?",
+    "what is {t}",
+    "Can you explain what {t} is?",
+    "what does {t} mean?",
+    "I keep seeing {t} - what is it?",
+    "What's {t} in simple terms?",
+    "explain {t} to me",
+]
 WHAT_ARE = ["What are {t}?", "what are {t} used for?", "Can you explain {t}?"]
-ITEM = ["What should I know about {t}?", "What is {t} about?", "why does {t} matter?", "tell me about {t}",
-        "What does the section on {h} say about {t}?"]
+ITEM = [
+    "What should I know about {t}?",
+    "What is {t} about?",
+    "why does {t} matter?",
+    "tell me about {t}",
+    "What does the section on {h} say about {t}?",
+]
 HOW = ["How do I {g}?", "how can I {g}?", "What's the way to {g}?", "how would I {g}", "How should I {g}?"]
 
 
@@ -58,7 +109,11 @@ def _term_ok(term: str) -> bool:
     words = term.strip("`").split()
     if not words or len(term) > 50 or term.rstrip("`").endswith((".", ",", ";")):
         return False
-    if words[0].lower() in _SKIP_TERMS or words[0].lower() in _ADVERBS or any(w.lower() in _FUNCTION_WORDS for w in words[1:]):
+    if (
+        words[0].lower() in _SKIP_TERMS
+        or words[0].lower() in _ADVERBS
+        or any(w.lower() in _FUNCTION_WORDS for w in words[1:])
+    ):
         return False
     return "." not in term.strip("`") or "`" in term  # "many factors. It" is a fragment; `np.array` is a name
 
@@ -93,8 +148,9 @@ def questions_for(sentence: str, heading: str, rng: random.Random) -> list[tuple
     return []
 
 
-def generate_pairs(passages: Iterable[Passage], *, seed: int = 0, per_passage: int = 2,
-                   limit: int | None = None) -> list[QAPair]:
+def generate_pairs(
+    passages: Iterable[Passage], *, seed: int = 0, per_passage: int = 2, limit: int | None = None
+) -> list[QAPair]:
     """Q&A pairs from passages, at most `per_passage` each, de-duplicated by question."""
     rng = random.Random(seed)
     out, seen = [], set()

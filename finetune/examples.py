@@ -1,4 +1,5 @@
 """A training example: chat messages ending in the assistant turn the model learns."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,9 +1,10 @@
 """Merge an adapter into the base model and save a standalone HF model folder."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from finetune.adapters import AdapterStore
+from service.adapters import AdapterStore
 
 
 def export_merged(settings, name: str, out: Path) -> Path:

@@ -1,13 +1,15 @@
 """Custom Q&A for fine-tuning: validated import from JSONL/CSV, stored in the data dir, all or nothing."""
+
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from ingest.atomic import write_text_atomic
 
 MAX_QUESTION_CHARS = 1000
 MAX_ANSWER_CHARS = 2000
@@ -131,7 +133,9 @@ class QAStore:
     def all(self) -> list[QAPair]:
         if not self.path.exists():
             return []
-        return [QAPair(**json.loads(line)) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
+        return [
+            QAPair(**json.loads(line)) for line in self.path.read_text(encoding="utf-8").splitlines() if line
+        ]
 
     def add(self, pairs: list[QAPair]) -> tuple[int, int]:
         """Add pairs whose question is new; returns (added, skipped as already stored)."""
@@ -145,14 +149,7 @@ class QAStore:
         self.path.unlink(missing_ok=True)
 
     def _write(self, pairs: list[QAPair]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as f:
-            for p in pairs:
-                f.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.replace(self.path)
+        write_text_atomic(self.path, "".join(json.dumps(asdict(p), ensure_ascii=False) + "\n" for p in pairs))
 
 
 def pairs_from_feedback(rows: list[dict]) -> list[QAPair]:
@@ -163,8 +160,12 @@ def pairs_from_feedback(rows: list[dict]) -> list[QAPair]:
         if not r.get("question") or not answer:
             continue
         cites = json.loads(r.get("citations") or "[]")
-        pair = QAPair(r["question"].strip(), answer[:MAX_ANSWER_CHARS], sources=[c.get("path", "") for c in cites],
-                      origin="feedback")
+        pair = QAPair(
+            r["question"].strip(),
+            answer[:MAX_ANSWER_CHARS],
+            sources=[c.get("path", "") for c in cites],
+            origin="feedback",
+        )
         if pair.key not in seen:
             seen.add(pair.key)
             out.append(pair)

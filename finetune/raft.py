@@ -1,6 +1,7 @@
 """RAFT-style training examples (Zhang et al. 2024): the service's own prompt over retrieved sources with
 distractors, the target answering from the right numbered source and citing it; a share without the
 oracle source whose target is the decline sentence the service recognises."""
+
 from __future__ import annotations
 
 import logging
@@ -12,11 +13,12 @@ from dataclasses import replace
 from finetune.examples import Example
 from finetune.qadata import QAPair
 from index.retriever import Hit, Retriever
+from service.answer_config import MODEL_DECLINE
 from service.answering import AnswerPipeline
 from service.grounding import Evidence, content_terms, split_sentences, support_of
 
 log = logging.getLogger(__name__)
-DECLINE = "The sources do not cover this."  # what the system prompt asks for; the pipeline detects it
+DECLINE = MODEL_DECLINE  # what the system prompt asks for; the pipeline detects it
 
 
 def _norm(text: str) -> str:
@@ -57,12 +59,20 @@ def _is_sentence(text: str) -> bool:
     return len(text.split()) >= 6 and text.rstrip("*_` ").endswith((".", "!", "?", ")"))
 
 
-def answer_target(pair: QAPair, evidence: list[Evidence], oracle: list[int], sources: list[str], *,
-                  min_support: float = 0.7, max_sentences: int = 2) -> str | None:
+def answer_target(
+    pair: QAPair,
+    evidence: list[Evidence],
+    oracle: list[int],
+    sources: list[str],
+    *,
+    min_support: float = 0.7,
+    max_sentences: int = 2,
+) -> str | None:
     """The reply the model is trained to give, or None when the shown evidence does not hold the answer.
 
     A hand-written answer is kept when each of its sentences passes the service's own faithfulness check
-    against the oracle source; otherwise (and for Q&A generated from the corpus) the target is the shown oracle
+    against the oracle source; otherwise (and for Q&A generated from the corpus) the target is the shown
+    oracle
     sentence that holds the answer, plus the next relevant one from the same source, each cited. Training on
     words the check would reject teaches the model to write answers the service then throws away."""
     shown = [e for e in evidence if e.source - 1 in oracle]
@@ -76,22 +86,35 @@ def answer_target(pair: QAPair, evidence: list[Evidence], oracle: list[int], sou
         if all(support_of(s, sources, [best.source]).coverage >= min_support for s in split_sentences(cited)):
             return cited
     q_terms = set(content_terms(pair.question))
-    more = [e for e in shown if e is not best and e.source == best.source and q_terms & set(content_terms(e.text))
-            and _is_sentence(e.text)]
+    more = [
+        e
+        for e in shown
+        if e is not best
+        and e.source == best.source
+        and q_terms & set(content_terms(e.text))
+        and _is_sentence(e.text)
+    ]
     return " ".join(_cite(_plain(e.text), e.source, 1) for e in [best, *more][:max_sentences])
 
 
 def _oracle_hit(pair: QAPair, template: Hit) -> Hit:
     """A stand-in hit for the pair's own context when retrieval missed it (RAFT always shows the oracle)."""
-    return replace(template, id=-1, text=pair.context, path=pair.sources[0] if pair.sources else "context",
-                   heading=template.heading, score=0.0)
+    return replace(
+        template,
+        id=-1,
+        text=pair.context,
+        path=pair.sources[0] if pair.sources else "context",
+        heading=template.heading,
+        score=0.0,
+    )
 
 
 class ExampleBuilder:
     """Builds examples with the service's retriever, evidence selection and prompt."""
 
-    def __init__(self, retriever: Retriever, pipeline: AnswerPipeline, *, decline_share: float = 0.12,
-                 seed: int = 0) -> None:
+    def __init__(
+        self, retriever: Retriever, pipeline: AnswerPipeline, *, decline_share: float = 0.12, seed: int = 0
+    ) -> None:
         self.r, self.pipeline = retriever, pipeline
         self.decline_share, self.rng = decline_share, random.Random(seed)
 
@@ -106,11 +129,17 @@ class ExampleBuilder:
             if not pair.context:
                 return None
             pos = self.rng.randrange(len(hits))
-            hits = hits[:pos] + [_oracle_hit(pair, hits[pos])] + hits[pos + 1:]
+            hits = hits[:pos] + [_oracle_hit(pair, hits[pos])] + hits[pos + 1 :]
             oracle = [pos]
         evidence = self.pipeline.select_evidence(pair.question, hits, self.r)
-        target = answer_target(pair, evidence, oracle, [h.text for h in hits],
-                               min_support=self.pipeline.cfg.min_support, max_sentences=self.pipeline.cfg.max_sentences)
+        target = answer_target(
+            pair,
+            evidence,
+            oracle,
+            [h.text for h in hits],
+            min_support=self.pipeline.cfg.min_support,
+            max_sentences=self.pipeline.cfg.max_sentences,
+        )
         if target is None:
             return None  # the evidence the model would see does not hold the answer: no honest target
         messages = self.pipeline.build_messages(pair.question, evidence, hits)
@@ -126,7 +155,9 @@ class ExampleBuilder:
         messages = self.pipeline.build_messages(pair.question, evidence, hits)
         return Example(messages + [{"role": "assistant", "content": DECLINE}], "decline", pair.question)
 
-    def build_all(self, pairs: Iterable[QAPair], progress: Callable[[int], None] | None = None) -> list[Example]:
+    def build_all(
+        self, pairs: Iterable[QAPair], progress: Callable[[int], None] | None = None
+    ) -> list[Example]:
         out = []
         for i, pair in enumerate(pairs):
             ex = self.build(pair)

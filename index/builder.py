@@ -1,4 +1,5 @@
 """Incremental, crash-safe index builds: reuse unchanged chunks and cached vectors, publish atomically."""
+
 from __future__ import annotations
 
 import json
@@ -40,9 +41,13 @@ class IngestReport:
     timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return (f"documents {self.documents}, chunks {self.chunks}, units {self.units}, embedded {self.embedded}, "
-                f"reused {self.reused}, "
-                f"deleted {self.deleted}, {self.seconds:.1f} s" + (f", version {self.version}" if self.version else ", index unchanged"))
+        return (
+            f"documents {self.documents}, chunks {self.chunks}, units {self.units}, "
+            f"embedded {self.embedded}, "
+            f"reused {self.reused}, "
+            f"deleted {self.deleted}, {self.seconds:.1f} s"
+            + (f", version {self.version}" if self.version else ", index unchanged")
+        )
 
 
 @dataclass
@@ -52,8 +57,14 @@ class _Plan:
     changed_docs: int
 
 
-def _plan(catalog: Catalog | None, fresh: dict[str, list[Document]], dropped: set[str],
-          chunking: ChunkingConfig, count, same_config: bool) -> _Plan:
+def _plan(
+    catalog: Catalog | None,
+    fresh: dict[str, list[Document]],
+    dropped: set[str],
+    chunking: ChunkingConfig,
+    count,
+    same_config: bool,
+) -> _Plan:
     """Decide every document of the new version: carried over, reused or re-chunked."""
     plan = _Plan([], 0, 0)
     old = {row[0]: row for row in catalog.documents()} if catalog else {}
@@ -78,8 +89,9 @@ def _plan(catalog: Catalog | None, fresh: dict[str, list[Document]], dropped: se
     return plan
 
 
-def _embed_missing(texts: list[str], hashes: list[str], embedder: Embedder, cache: EmbeddingCache,
-                   progress: bool) -> tuple[np.ndarray, int]:
+def _embed_missing(
+    texts: list[str], hashes: list[str], embedder: Embedder, cache: EmbeddingCache, progress: bool
+) -> tuple[np.ndarray, int]:
     """Vectors for all texts, embedding only hashes the cache lacks; returns (vectors, embedded count)."""
     from tqdm import tqdm
 
@@ -89,7 +101,7 @@ def _embed_missing(texts: list[str], hashes: list[str], embedder: Embedder, cach
     step = getattr(embedder, "bulk_batch", EMBED_BATCH)  # distributed embedders want bigger jobs
     with tqdm(total=len(items), desc="embedding", unit="unit", disable=not progress or not items) as bar:
         for i in range(0, len(items), step):
-            part = items[i:i + step]
+            part = items[i : i + step]
             vecs = embedder.embed([t for _, t in part])
             cache.put([h for h, _ in part], vecs)
             have.update({h: v for (h, _), v in zip(part, vecs)})
@@ -99,8 +111,14 @@ def _embed_missing(texts: list[str], hashes: list[str], embedder: Embedder, cach
     return out.astype(np.float32), len(items)
 
 
-def _write_version(staging: Path, plan: _Plan, unit_chunks: list[int], vectors: np.ndarray, meta: dict,
-                   vcfg: VectorIndexConfig) -> None:
+def _write_version(
+    staging: Path,
+    plan: _Plan,
+    unit_chunks: list[int],
+    vectors: np.ndarray,
+    meta: dict,
+    vcfg: VectorIndexConfig,
+) -> None:
     catalog = Catalog(staging / "catalog.sqlite")
     row, lex = 0, []
     for doc, chunks in plan.docs:
@@ -124,8 +142,53 @@ class BuildRequest:
     dropped: frozenset[str] = frozenset()
 
 
-def build(request: BuildRequest, *, home: Path, embedder: Embedder, chunking: ChunkingConfig = ChunkingConfig(),
-          vectors_cfg: VectorIndexConfig = VectorIndexConfig(), progress: bool = False) -> IngestReport:
+def _embed_units(
+    texts: list[str], home: Path, embedder: Embedder, report: IngestReport, progress: bool
+) -> np.ndarray:
+    """Vectors of every unit text: cached ones reused, the rest embedded (and cached)."""
+    t1 = time.perf_counter()
+    cache = EmbeddingCache(home / "cache" / "embeddings.sqlite", embedder.name, embedder.dim)
+    try:
+        vectors, report.embedded = _embed_missing(
+            texts, [hash_text(t) for t in texts], embedder, cache, progress
+        )
+    finally:
+        cache.close()
+    report.timings["embed"] = time.perf_counter() - t1
+    report.units = len(texts)
+    report.reused = report.units - report.embedded
+    return vectors
+
+
+def _publish(
+    store: VersionStore,
+    plan: _Plan,
+    unit_rows: list[int],
+    vectors: np.ndarray,
+    meta: dict[str, str],
+    vectors_cfg: VectorIndexConfig,
+) -> str:
+    """Write a staging version and swap it in; a failure (a full disk) leaves no half version behind."""
+    staging = store.staging()
+    try:
+        _write_version(staging, plan, unit_rows, vectors, meta, vectors_cfg)
+        version = store.publish(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    store.prune()
+    return version
+
+
+def build(
+    request: BuildRequest,
+    *,
+    home: Path,
+    embedder: Embedder,
+    chunking: ChunkingConfig = ChunkingConfig(),
+    vectors_cfg: VectorIndexConfig = VectorIndexConfig(),
+    progress: bool = False,
+) -> IngestReport:
     """Build and publish a new index version when anything changed; the old one stays until the swap."""
     t0 = time.perf_counter()
     store = VersionStore(home)
@@ -137,31 +200,27 @@ def build(request: BuildRequest, *, home: Path, embedder: Embedder, chunking: Ch
         plan = _plan(catalog, request.fresh, set(request.dropped), chunking, embedder.count_tokens, same)
         if catalog:
             catalog.close()
-        report = IngestReport(documents=len(plan.docs), chunks=sum(len(c) for _, c in plan.docs), deleted=plan.deleted)
+        report = IngestReport(
+            documents=len(plan.docs), chunks=sum(len(c) for _, c in plan.docs), deleted=plan.deleted
+        )
         report.timings["plan"] = time.perf_counter() - t0
         if same and plan.changed_docs == 0 and plan.deleted == 0 and not request.dropped:
             report.seconds = time.perf_counter() - t0
             return report
-        units = [(row, t) for row, c in enumerate(c for _, cs in plan.docs for c in cs) for t in unit_texts(c.text, c.heading)]
-        texts = [t for _, t in units]
-        hashes = [hash_text(t) for t in texts]
-        t1 = time.perf_counter()
-        cache = EmbeddingCache(home / "cache" / "embeddings.sqlite", embedder.name, embedder.dim)
-        vectors, report.embedded = _embed_missing(texts, hashes, embedder, cache, progress)
-        cache.close()
-        report.timings["embed"] = time.perf_counter() - t1
-        report.units = len(units)
-        report.reused = report.units - report.embedded
+        units = [
+            (row, t)
+            for row, c in enumerate(c for _, cs in plan.docs for c in cs)
+            for t in unit_texts(c.text, c.heading)
+        ]
+        vectors = _embed_units([t for _, t in units], home, embedder, report, progress)
         t2 = time.perf_counter()
-        staging = store.staging()
-        meta = {"config": config_key, "embedder": embedder.name, "dim": str(embedder.dim), "created": str(time.time())}
-        try:
-            _write_version(staging, plan, [row for row, _ in units], vectors, meta, vectors_cfg)
-            report.version = store.publish(staging)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)  # a full disk must not leave half a version behind
-            raise
-        store.prune()
+        meta = {
+            "config": config_key,
+            "embedder": embedder.name,
+            "dim": str(embedder.dim),
+            "created": str(time.time()),
+        }
+        report.version = _publish(store, plan, [row for row, _ in units], vectors, meta, vectors_cfg)
         report.timings["write"] = time.perf_counter() - t2
         report.changed = True
         report.seconds = time.perf_counter() - t0

@@ -1,10 +1,13 @@
 """SQLite catalog of one index version: documents and chunks; chunk ids are FAISS row ids."""
+
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from ingest.documents import Chunk, Document
 
@@ -63,19 +66,33 @@ class Catalog:
         self.conn.close()
 
     def add_document(self, doc: Document, chunks: Iterable[tuple[int, Chunk]]) -> None:
-        self.conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
-                          (doc.doc_id, doc.source, doc.path, doc.title, doc.url, doc.location, doc.kind,
-                           doc.content_hash, doc.text))
-        self.conn.executemany('INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)',
-                              [(i, c.doc_id, c.ordinal, c.start, c.end, c.text, c.heading, c.anchor, c.text_hash)
-                               for i, c in chunks])
+        self.conn.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id,
+                doc.source,
+                doc.path,
+                doc.title,
+                doc.url,
+                doc.location,
+                doc.kind,
+                doc.content_hash,
+                doc.text,
+            ),
+        )
+        self.conn.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (i, c.doc_id, c.ordinal, c.start, c.end, c.text, c.heading, c.anchor, c.text_hash)
+                for i, c in chunks
+            ],
+        )
 
     def add_units(self, chunk_ids: list[int]) -> None:
         """Dense-index row i (a sentence-sized unit) belongs to chunk chunk_ids[i]."""
         self.conn.executemany("INSERT INTO units VALUES (?,?)", list(enumerate(chunk_ids)))
 
-    def unit_chunks(self) -> "np.ndarray":
-        import numpy as np
+    def unit_chunks(self) -> np.ndarray:
 
         rows = self.conn.execute("SELECT chunk_id FROM units ORDER BY id").fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
@@ -105,16 +122,62 @@ class Catalog:
         return list(self.conn.execute(q + " WHERE source = ?", (source,)) if source else self.conn.execute(q))
 
     def document(self, doc_id: str) -> Document | None:
-        row = self.conn.execute("SELECT source, path, text, title, url, location, kind FROM documents WHERE doc_id=?",
-                                (doc_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT source, path, text, title, url, location, kind FROM documents WHERE doc_id=?", (doc_id,)
+        ).fetchone()
         return Document(*row) if row else None
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
-        rows = self.conn.execute('SELECT doc_id, start, "end", text, heading, anchor, ordinal FROM chunks '
-                                 "WHERE doc_id=? ORDER BY ordinal", (doc_id,))
+        rows = self.conn.execute(
+            'SELECT doc_id, start, "end", text, heading, anchor, ordinal FROM chunks '
+            "WHERE doc_id=? ORDER BY ordinal",
+            (doc_id,),
+        )
         return [Chunk(*r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         docs = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         chunks = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return {"documents": docs, "chunks": chunks}
+
+    def document_texts(self) -> list[tuple[str, str, str, str]]:
+        """(location, url, path, text) of every document."""
+        return self.conn.execute("SELECT location, url, path, text FROM documents").fetchall()
+
+    def find_document(self, key: str) -> tuple[str, str, str] | None:
+        """(text, title, path) of the document at this location or public URL."""
+        return self.conn.execute(
+            "SELECT text, title, path FROM documents WHERE location = ? OR url = ? LIMIT 1", (key, key)
+        ).fetchone()
+
+    def document_keys(self) -> list[tuple[str, str, str, str]]:
+        """(doc_id, path, url, title) of every document."""
+        return self.conn.execute("SELECT doc_id, path, url, title FROM documents").fetchall()
+
+    def chunk_sources(self) -> list[tuple[int, str]]:
+        """(chunk id, source id) of every chunk."""
+        return self.conn.execute(
+            "SELECT c.id, d.source FROM chunks c JOIN documents d USING(doc_id)"
+        ).fetchall()
+
+    def chunk_ids_where(self, source: str | None = None, path_prefix: str | None = None) -> list[int]:
+        """Chunks of one source (id or file location) and/or under a path prefix (matched literally)."""
+        q, args = "SELECT c.id FROM chunks c JOIN documents d USING(doc_id) WHERE 1=1", []
+        if source:
+            q += " AND (d.source = ? OR d.location = ?)"
+            args += [source, source]
+        if path_prefix:
+            q += " AND d.path LIKE ? ESCAPE '\\'"
+            args.append(path_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        return [r[0] for r in self.conn.execute(q, args)]
+
+    def linking_chunks(self) -> list[tuple[int, str, str, str, str, str]]:
+        """(id, doc_id, source, path, title, text) of chunks holding a markdown link, in id order."""
+        return self.conn.execute(
+            "SELECT c.id, c.doc_id, d.source, d.path, d.title, c.text FROM chunks c "
+            "JOIN documents d USING(doc_id) WHERE c.text LIKE '%](%' ORDER BY c.id"
+        ).fetchall()
+
+    def first_chunks(self) -> dict[str, int]:
+        """doc_id -> the id of its first chunk."""
+        return dict(self.conn.execute("SELECT doc_id, MIN(id) FROM chunks GROUP BY doc_id"))

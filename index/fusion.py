@@ -1,11 +1,13 @@
 """Rank fusion: combine ranked id lists from several retrievers into one ranking."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 
-def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[int]], *, k: float = 60.0,
-                           weights: Mapping[str, float] | None = None) -> dict[int, float]:
+def reciprocal_rank_fusion(
+    rankings: Mapping[str, Sequence[int]], *, k: float = 60.0, weights: Mapping[str, float] | None = None
+) -> dict[int, float]:
     """score(id) = sum over rankings of weight / (k + rank), rank starting at 1 (Cormack et al. 2009)."""
     scores: dict[int, float] = {}
     for name, ids in rankings.items():

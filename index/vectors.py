@@ -1,4 +1,5 @@
 """FAISS inner-product indexes over normalized vectors: flat when small, HNSW when large, GPU when present."""
+
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.devices import Device
+
 log = logging.getLogger(__name__)
 
 
@@ -15,10 +18,12 @@ log = logging.getLogger(__name__)
 class VectorIndexConfig:
     """How the dense index is built and searched."""
 
-    hnsw_threshold: int = 50_000  # flat below this many vectors (exact; ~19 ms at 57k units, too slow for p50 20 ms)
+    hnsw_threshold: int = (
+        50_000  # flat below this many vectors (exact; ~19 ms at 57k units, too slow for p50 20 ms)
+    )
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
-    device: str = "auto"  # auto | cpu | cuda
+    device: Device = "auto"
 
 
 def gpu_count() -> int:
@@ -56,18 +61,22 @@ class VectorIndex:
             index = faiss.index_cpu_to_gpu(self._res, 0, index)
             self.device = "cuda"
         elif cfg.device == "cuda":
-            raise RuntimeError("RAG_INDEX_DEVICE=cuda but this faiss build sees no GPU: install the [gpu] extra (faiss-gpu)")
+            raise RuntimeError(
+                "RAG_DEVICE=cuda but this faiss build sees no GPU: install the [gpu] extra (faiss-gpu)"
+            )
         self.index = index
 
     @classmethod
-    def load(cls, path: Path, cfg: VectorIndexConfig) -> "VectorIndex":
+    def load(cls, path: Path, cfg: VectorIndexConfig) -> VectorIndex:
         return cls(faiss.read_index(str(path)), cfg)
 
     @property
     def size(self) -> int:
         return int(self.index.ntotal)
 
-    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(ids, scores) of the k nearest rows, optionally restricted to `allowed` ids."""
         k = min(k, self.size)
         if k <= 0:

@@ -1,18 +1,24 @@
 """Index versions on disk: built in a staging folder, published by an atomic pointer swap."""
+
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import json
-import os
 import re
 import shutil
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+from ingest.atomic import publish_dir, write_text_atomic
+
 COMPLETE = "COMPLETE"  # written last into a version folder: its presence means the folder is whole
 _NAME = re.compile(r"^v(\d{6})$")
+
+
+class NoIndexError(FileNotFoundError):
+    """Nothing has been ingested into this data dir yet."""
 
 
 class IndexCorruptError(RuntimeError):
@@ -44,24 +50,10 @@ def verify_version(path: Path) -> None:
         got = found.get(name)
         if got != want:
             what = "missing" if got is None else ("truncated" if got["size"] < want["size"] else "changed")
-            raise IndexCorruptError(f"index version {path.name} is corrupt: {name} is {what} since it was published; "
-                                    "rebuild it with `rag ingest` (or remove RAG_HOME/CURRENT and ingest again)")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(str(path), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(root: Path) -> None:
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            with open(path, "rb+") as fh:
-                os.fsync(fh.fileno())
-    _fsync_dir(root)
+            raise IndexCorruptError(
+                f"index version {path.name} is corrupt: {name} is {what} since it was published; "
+                "rebuild it with `rag ingest` (or remove RAG_HOME/CURRENT and ingest again)"
+            )
 
 
 class VersionStore:
@@ -78,7 +70,9 @@ class VersionStore:
             return None
         path = self.root / self.pointer.read_text().strip()
         if not (path / COMPLETE).exists():
-            raise IndexCorruptError(f"index version {path} is incomplete or missing: run `rag ingest` to rebuild it")
+            raise IndexCorruptError(
+                f"index version {path} is incomplete or missing: run `rag ingest` to rebuild it"
+            )
         return path
 
     def staging(self) -> Path:
@@ -87,22 +81,19 @@ class VersionStore:
         return path
 
     def _next_name(self) -> str:
-        nums = [int(m.group(1)) for p in self.root.iterdir() if (m := _NAME.match(p.name))] if self.root.exists() else []
+        nums = (
+            [int(m.group(1)) for p in self.root.iterdir() if (m := _NAME.match(p.name))]
+            if self.root.exists()
+            else []
+        )
         return f"v{max(nums, default=0) + 1:06d}"
 
     def publish(self, staging: Path) -> str:
         """Make a complete staging folder the current version, atomically; returns its name."""
         (staging / COMPLETE).write_text(json.dumps({"files": _file_sums(staging)}))
-        _fsync_tree(staging)
         name = self._next_name()
-        staging.rename(self.root / name)
-        _fsync_dir(self.root)
-        tmp = self.pointer.with_name("CURRENT.tmp")
-        tmp.write_text(name + "\n")
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.pointer)
-        _fsync_dir(self.home)
+        publish_dir(staging, self.root / name)
+        write_text_atomic(self.pointer, name + "\n")
         return name
 
     def prune(self, keep: int = 2) -> None:

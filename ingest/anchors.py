@@ -1,4 +1,5 @@
 """GitHub-style heading anchors, so citations land on the exact section."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Structure-aware chunking: heading paths, whole code fences, spans bounded in embedder tokens."""
+
 from __future__ import annotations
 
 import re
@@ -53,11 +54,13 @@ def _blocks(text: str, start: int, end: int, kind: str) -> list[tuple[int, int, 
 
 def _is_fence_close(unit: list, text: str) -> bool:
     """A fenced unit is complete once its last line closes the fence it opened."""
-    body = text[unit[0]:unit[1]].strip().splitlines()
+    body = text[unit[0] : unit[1]].strip().splitlines()
     return len(body) > 1 and body[-1].strip().startswith(body[0].strip()[:3])
 
 
-def _split_long(text: str, start: int, end: int, cfg: ChunkingConfig, count: TokenCounter) -> Iterator[tuple[int, int]]:
+def _split_long(
+    text: str, start: int, end: int, cfg: ChunkingConfig, count: TokenCounter
+) -> Iterator[tuple[int, int]]:
     """Split an over-long prose unit at sentence ends, then at whitespace."""
     pieces, pos = [], start
     for m in _SENTENCE_END.finditer(text, start, end):
@@ -79,7 +82,9 @@ def _split_long(text: str, start: int, end: int, cfg: ChunkingConfig, count: Tok
             yield s, e
 
 
-def _pack(text: str, units: list[tuple[int, int, bool]], cfg: ChunkingConfig, count: TokenCounter) -> list[tuple[int, int]]:
+def _pack(
+    text: str, units: list[tuple[int, int, bool]], cfg: ChunkingConfig, count: TokenCounter
+) -> list[tuple[int, int]]:
     """Greedily pack consecutive units into spans that respect the bounds."""
     spans: list[tuple[int, int]] = []
     cur: list[int] | None = None
@@ -88,7 +93,7 @@ def _pack(text: str, units: list[tuple[int, int, bool]], cfg: ChunkingConfig, co
         if not atomic and (e - s > cfg.max_chars or count(text[s:e]) > cfg.max_tokens):
             pieces = list(_split_long(text, s, e, cfg, count))
         for ps, pe in pieces:
-            if cur and pe - cur[0] <= cfg.max_chars and count(text[cur[0]:pe]) <= cfg.max_tokens:
+            if cur and pe - cur[0] <= cfg.max_chars and count(text[cur[0] : pe]) <= cfg.max_tokens:
                 cur[1] = pe
             else:
                 if cur:
@@ -114,7 +119,8 @@ def _heading_paths(sections: list[Section], doc_title: str) -> list[tuple[str, s
 
 
 def _merge_small(chunks: list[Chunk], text: str, cfg: ChunkingConfig, count: TokenCounter) -> list[Chunk]:
-    """Merge a too-small chunk (a lone heading, a one-liner) into its next neighbour, else its previous one."""
+    """Merge a too-small chunk (a lone heading, a one-liner) into its next neighbour, else its previous
+    one."""
 
     def fits(start: int, end: int) -> bool:
         return end - start <= cfg.max_chars and count(text[start:end]) <= cfg.max_tokens
@@ -123,15 +129,19 @@ def _merge_small(chunks: list[Chunk], text: str, cfg: ChunkingConfig, count: Tok
     for ch in chunks:
         prev = out[-1] if out else None
         if prev and prev.end - prev.start < cfg.min_chars and fits(prev.start, ch.end):
-            out[-1] = Chunk(ch.doc_id, prev.start, ch.end, text[prev.start:ch.end], ch.heading, ch.anchor)
+            out[-1] = Chunk(ch.doc_id, prev.start, ch.end, text[prev.start : ch.end], ch.heading, ch.anchor)
         elif prev and ch.end - ch.start < cfg.min_chars and fits(prev.start, ch.end):
-            out[-1] = Chunk(prev.doc_id, prev.start, ch.end, text[prev.start:ch.end], prev.heading, prev.anchor)
+            out[-1] = Chunk(
+                prev.doc_id, prev.start, ch.end, text[prev.start : ch.end], prev.heading, prev.anchor
+            )
         else:
             out.append(ch)
     return out
 
 
-def chunk_document(doc: Document, cfg: ChunkingConfig = ChunkingConfig(), count: TokenCounter = approx_tokens) -> list[Chunk]:
+def chunk_document(
+    doc: Document, cfg: ChunkingConfig = ChunkingConfig(), count: TokenCounter = approx_tokens
+) -> list[Chunk]:
     """Chunks of a document in reading order, each an exact span of its text."""
     text = doc.text
     sections = find_sections(text, doc.kind)

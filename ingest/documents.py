@@ -1,4 +1,5 @@
 """Documents and chunks: the records that flow from ingestion into the index."""
+
 from __future__ import annotations
 
 import hashlib

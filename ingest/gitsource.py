@@ -1,4 +1,5 @@
 """Git sources: a shallow clone into the data dir; citations link to the blob URL at the commit."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,10 +9,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from ingest.atomic import publish_dir
 from ingest.documents import Document
 from ingest.errors import SourceError
+from ingest.local import load_folder
 from ingest.manifest import find_manifest, load_manifest
-from ingest.sources import SourceSpec, load_folder
+from ingest.spec import SourceSpec
 
 log = logging.getLogger(__name__)
 GIT_TIMEOUT_S = 120
@@ -19,12 +22,21 @@ GIT_TIMEOUT_S = 120
 
 def _git(*args: str, cwd: Path | None = None) -> str:
     try:
-        res = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=GIT_TIMEOUT_S,
-                             env={"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"})
+        res = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            env={"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SourceError(f"git {args[0]} failed: {exc}") from exc
     if res.returncode != 0:
-        raise SourceError(f"git {args[0]} failed: {res.stderr.strip().splitlines()[-1] if res.stderr.strip() else res.returncode}")
+        raise SourceError(
+            f"git {args[0]} failed: "
+            f"{res.stderr.strip().splitlines()[-1] if res.stderr.strip() else res.returncode}"
+        )
     return res.stdout.strip()
 
 
@@ -45,9 +57,7 @@ def clone(url: str, data_dir: Path) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
     _git("clone", "--depth", "1", "--quiet", url, str(tmp))
-    shutil.rmtree(dest, ignore_errors=True)
-    tmp.rename(dest)
-    return dest
+    return publish_dir(tmp, dest)
 
 
 def load_git(spec: SourceSpec, data_dir: Path) -> list[Document]:
@@ -60,4 +70,6 @@ def load_git(spec: SourceSpec, data_dir: Path) -> list[Document]:
     except SourceError:
         remote = spec.spec
     mpath = Path(spec.manifest) if spec.manifest else find_manifest(root)
-    return load_folder(root, spec.source_id, load_manifest(mpath) if mpath else {}, blob_url_maker(remote, commit))
+    return load_folder(
+        root, spec.source_id, load_manifest(mpath) if mpath else {}, blob_url_maker(remote, commit)
+    )

@@ -1,4 +1,5 @@
 """Turn an HTML page into markdown-like text: headings become `#` lines, scripts and styles go."""
+
 from __future__ import annotations
 
 import re

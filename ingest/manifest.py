@@ -1,4 +1,5 @@
 """Manifests map file paths to public URLs, so citations link to the published page."""
+
 from __future__ import annotations
 
 import csv
@@ -18,7 +19,11 @@ def load_manifest(path: Path) -> dict[str, str]:
         raise SourceError(f"cannot read manifest {path}: {exc.strerror}") from exc
     if path.suffix == ".json":
         data = json.loads(raw)
-        rows = data.items() if isinstance(data, dict) else ((r["path"], r.get("public_url") or r.get("url", "")) for r in data)
+        rows = (
+            data.items()
+            if isinstance(data, dict)
+            else ((r["path"], r.get("public_url") or r.get("url", "")) for r in data)
+        )
         return {str(k): str(v) for k, v in rows}
     reader = csv.DictReader(raw.splitlines(), delimiter="\t")
     if not reader.fieldnames or "path" not in reader.fieldnames:

@@ -1,4 +1,5 @@
 """`pydoc:PACKAGE[.MODULE]`: one document per public class or function of an installed package."""
+
 from __future__ import annotations
 
 import importlib
@@ -9,7 +10,7 @@ from types import ModuleType
 
 from ingest.documents import Document
 from ingest.errors import SourceError
-from ingest.sources import SourceSpec
+from ingest.spec import SourceSpec
 
 log = logging.getLogger(__name__)
 MAX_OBJECTS = 600
@@ -74,8 +75,17 @@ def load_pydoc(spec: SourceSpec) -> list[Document]:
                 continue
             seen.add(id(obj))
             qual = f"{mod.__name__}.{attr}"
-            docs.append(Document(source=spec.source_id, path=qual, text=_render(qual, obj), title=qual,
-                                 url=_url(top, qual), location=f"pydoc:{qual}", kind="markdown"))
+            docs.append(
+                Document(
+                    source=spec.source_id,
+                    path=qual,
+                    text=_render(qual, obj),
+                    title=qual,
+                    url=_url(top, qual),
+                    location=f"pydoc:{qual}",
+                    kind="markdown",
+                )
+            )
             if len(docs) >= MAX_OBJECTS:
                 return docs
     if not docs:

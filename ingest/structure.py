@@ -1,4 +1,5 @@
 """Find the heading tree of markdown, reStructuredText and Python text as character spans."""
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,12 @@ def fenced_line_mask(lines: list[tuple[int, str]]) -> list[bool]:
             mask.append(True)
         elif fence is not None:
             mask.append(True)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):].strip():
+            if (
+                m
+                and m.group(1)[0] == fence[0]
+                and len(m.group(1)) >= len(fence)
+                and not line.strip()[len(m.group(1)) :].strip()
+            ):
                 fence = None
         else:
             mask.append(False)
@@ -85,8 +91,11 @@ def rst_sections(text: str) -> list[Section]:
         title, under = lines[t_idx][1], lines[u_idx][1]
         m = _RST_ADORN.match(under)
         ok = (
-            m and title.strip() and not _RST_ADORN.match(title)
-            and not title.startswith((" ", "\t", "..")) and len(under.rstrip()) >= len(title.rstrip())
+            m
+            and title.strip()
+            and not _RST_ADORN.match(title)
+            and not title.startswith((" ", "\t", ".."))
+            and len(under.rstrip()) >= len(title.rstrip())
             and (not over or lines[i][1].strip()[0] == m.group(1))
         )
         if ok:
@@ -104,7 +113,7 @@ def python_sections(text: str) -> list[Section]:
     """Top-level def/class, each with its decorators and the comments just above it."""
     lines = iter_lines(text)
     marks = []
-    for idx, (offset, line) in enumerate(lines):
+    for idx, (_offset, line) in enumerate(lines):
         m = _PY_TOP.match(line)
         if not m:
             continue

@@ -1,4 +1,5 @@
 """Polite crawling of an http(s) page or sitemap: same host, robots.txt, page cap, timeouts."""
+
 from __future__ import annotations
 
 import logging
@@ -14,7 +15,7 @@ import httpx
 from ingest.documents import Document
 from ingest.errors import SourceError
 from ingest.htmltext import html_to_text
-from ingest.sources import SourceSpec
+from ingest.spec import SourceSpec
 
 log = logging.getLogger(__name__)
 USER_AGENT = "roadmap-rag/0.1 (+https://github.com/roadmap-rag)"
@@ -82,13 +83,21 @@ def crawl(spec: SourceSpec, max_pages: int = MAX_PAGES) -> list[Document]:
                 continue
             title, text = html_to_text(res.text)
             path = urlparse(url).path or "/"
-            docs.append(Document(source=spec.source_id, path=path, text=text, title=title or path, url=url, location=url))
+            docs.append(
+                Document(
+                    source=spec.source_id, path=path, text=text, title=title or path, url=url, location=url
+                )
+            )
             if not is_sitemap:
                 links = _Links()
                 links.feed(res.text)
                 for href in links.hrefs:
                     nxt = urldefrag(urljoin(url, href))[0]
-                    if nxt not in seen and urlparse(nxt).netloc == host and nxt.startswith(("http://", "https://")):
+                    if (
+                        nxt not in seen
+                        and urlparse(nxt).netloc == host
+                        and nxt.startswith(("http://", "https://"))
+                    ):
                         seen.add(nxt)
                         queue.append(nxt)
     return docs

@@ -1,4 +1,5 @@
 """CNN: handwritten digit classification on scikit-learn's bundled 8x8 digits (offline)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,12 +54,15 @@ def load_data(cfg: CNNConfig) -> tuple[torch.Tensor, ...]:
 
     digits = load_digits()
     x = digits.images.astype(np.float32)[:, None] / 16.0  # (N, 1, 8, 8)
-    xtr, xte, ytr, yte = train_test_split(x, digits.target, test_size=cfg.test_size, random_state=cfg.seed,
-                                          stratify=digits.target)
+    xtr, xte, ytr, yte = train_test_split(
+        x, digits.target, test_size=cfg.test_size, random_state=cfg.seed, stratify=digits.target
+    )
     return torch.from_numpy(xtr), torch.from_numpy(ytr), torch.from_numpy(xte), torch.from_numpy(yte)
 
 
-def train(cfg: CNNConfig = CNNConfig(), device: str = "auto", progress: bool = True, save: bool = True) -> tuple[DigitsCNN, dict]:
+def train(
+    cfg: CNNConfig = CNNConfig(), device: str = "auto", progress: bool = True, save: bool = True
+) -> tuple[DigitsCNN, dict]:
     gen = seed_everything(cfg.seed)
     dev = pick_device(device)
     xtr, ytr, xte, yte = load_data(cfg)
@@ -81,7 +85,12 @@ def train(cfg: CNNConfig = CNNConfig(), device: str = "auto", progress: bool = T
 def evaluate(model: DigitsCNN, cfg: CNNConfig = CNNConfig()) -> dict:
     _, _, xte, yte = load_data(cfg)
     acc = (model.eval()(xte).argmax(1) == yte).float().mean().item()
-    return {"metric": "test_accuracy", "value": round(acc, 4), "higher_is_better": True, "test_size": len(yte)}
+    return {
+        "metric": "test_accuracy",
+        "value": round(acc, 4),
+        "higher_is_better": True,
+        "test_size": len(yte),
+    }
 
 
 def load(cfg: CNNConfig = CNNConfig()) -> DigitsCNN:

@@ -1,4 +1,5 @@
 """Shared plumbing for the reference models: seeding, devices, weights on disk, a registry."""
+
 from __future__ import annotations
 
 import json
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+from index.devices import resolve_device
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 CARDS = Path(__file__).resolve().parent / "cards"
@@ -22,11 +25,8 @@ def seed_everything(seed: int) -> torch.Generator:
 
 
 def pick_device(device: str = "auto") -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda asked for, but torch sees no GPU")
-    return torch.device(device)
+    """The torch device for a --device choice (auto | cpu | cuda)."""
+    return torch.device(resolve_device(device))
 
 
 def save_weights(name: str, model: torch.nn.Module, cfg, metrics: dict, out_dir: Path = WEIGHTS) -> Path:

@@ -1,4 +1,5 @@
 """One entry per bundled reference model: what it does, how to train, load, evaluate and run it."""
+
 from __future__ import annotations
 
 import importlib
@@ -32,17 +33,35 @@ class ReferenceModel:
         return cls(**{k: v for k, v in overrides.items() if v is not None})
 
     def describe(self) -> dict:
-        return {"name": self.name, "task": self.task, "topic": self.topic, "input": self.input_kind,
-                "card": self.card_path, "metrics": recorded_metrics(self.name)}
+        return {
+            "name": self.name,
+            "task": self.task,
+            "topic": self.topic,
+            "input": self.input_kind,
+            "card": self.card_path,
+            "metrics": recorded_metrics(self.name),
+        }
 
 
 MODELS: dict[str, ReferenceModel] = {
-    "cnn": ReferenceModel("cnn", "handwritten digit classification (8x8 scikit-learn digits)",
-                          "Convolutional neural networks", "image"),
-    "rnn": ReferenceModel("rnn", "next-character language modelling with a GRU (scikit-learn dataset descriptions)",
-                          "Recurrent neural networks", "text"),
-    "vision": ReferenceModel("vision", "semantic segmentation of generated shape scenes (tiny U-Net)",
-                             "Computer vision: segmentation", "image"),
+    "cnn": ReferenceModel(
+        "cnn",
+        "handwritten digit classification (8x8 scikit-learn digits)",
+        "Convolutional neural networks",
+        "image",
+    ),
+    "rnn": ReferenceModel(
+        "rnn",
+        "next-character language modelling with a GRU (scikit-learn dataset descriptions)",
+        "Recurrent neural networks",
+        "text",
+    ),
+    "vision": ReferenceModel(
+        "vision",
+        "semantic segmentation of generated shape scenes (tiny U-Net)",
+        "Computer vision: segmentation",
+        "image",
+    ),
 }
 assert tuple(MODELS) == NAMES
 

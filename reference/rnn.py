@@ -1,5 +1,6 @@
 """RNN: a character-level GRU language model on text a PyPI package ships (scikit-learn's dataset
 descriptions), measured in bits per character against a smoothed bigram baseline."""
+
 from __future__ import annotations
 
 import math
@@ -76,7 +77,9 @@ def bigram_bpc(train_ids: torch.Tensor, test_ids: torch.Tensor) -> float:
     return float(-np.log2(probs[test_ids[:-1].numpy(), test_ids[1:].numpy()]).mean())
 
 
-def train(cfg: RNNConfig = RNNConfig(), device: str = "auto", progress: bool = True, save: bool = True) -> tuple[CharGRU, dict]:
+def train(
+    cfg: RNNConfig = RNNConfig(), device: str = "auto", progress: bool = True, save: bool = True
+) -> tuple[CharGRU, dict]:
     gen = seed_everything(cfg.seed)
     dev = pick_device(device)
     train_ids, _ = split(cfg)
@@ -85,8 +88,8 @@ def train(cfg: RNNConfig = RNNConfig(), device: str = "auto", progress: bool = T
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg.steps)
     for _ in tqdm(range(cfg.steps), desc="rnn", disable=not progress):
         starts = torch.randint(0, len(train_ids) - cfg.seq_len - 1, (cfg.batch_size,), generator=gen)
-        x = torch.stack([train_ids[s:s + cfg.seq_len] for s in starts]).to(dev)  # (B, T)
-        y = torch.stack([train_ids[s + 1:s + cfg.seq_len + 1] for s in starts]).to(dev)
+        x = torch.stack([train_ids[s : s + cfg.seq_len] for s in starts]).to(dev)  # (B, T)
+        y = torch.stack([train_ids[s + 1 : s + cfg.seq_len + 1] for s in starts]).to(dev)
         logits, _ = model(x)
         loss = F.cross_entropy(logits.reshape(-1, len(VOCAB)), y.reshape(-1))
         opt.zero_grad()
@@ -106,8 +109,13 @@ def evaluate(model: CharGRU, cfg: RNNConfig = RNNConfig()) -> dict:
     train_ids, test_ids = split(cfg)
     logits, _ = model.eval()(test_ids[None, :-1])
     nll = F.cross_entropy(logits[0], test_ids[1:]).item()
-    return {"metric": "test_bits_per_char", "value": round(nll / math.log(2), 4), "higher_is_better": False,
-            "baseline": "add-one smoothed bigram", "baseline_value": round(bigram_bpc(train_ids, test_ids), 4)}
+    return {
+        "metric": "test_bits_per_char",
+        "value": round(nll / math.log(2), 4),
+        "higher_is_better": False,
+        "baseline": "add-one smoothed bigram",
+        "baseline_value": round(bigram_bpc(train_ids, test_ids), 4),
+    }
 
 
 def load(cfg: RNNConfig = RNNConfig()) -> CharGRU:

@@ -1,4 +1,5 @@
 """Train, evaluate and run the reference models: the functions both `rag reference` and the API call."""
+
 from __future__ import annotations
 
 import io
@@ -35,8 +36,9 @@ def load_model(name: str):
         return _loaded[name]
 
 
-def train_model(name: str, epochs: int | None = None, device: str = "auto", progress: bool = True,
-                save: bool = True) -> dict:
+def train_model(
+    name: str, epochs: int | None = None, device: str = "auto", progress: bool = True, save: bool = True
+) -> dict:
     """Train from scratch with the model's fixed seed; saves the weights and metrics when `save`."""
     spec = get_model(name)
     key = "steps" if name == "rnn" else "epochs"
@@ -75,7 +77,8 @@ def decode_image(data: bytes):
 
 
 def array_to_image(values: Any, spec: ReferenceModel):
-    """A JSON array -> a PIL image: 8x8 (or 64) digit intensities 0..16 for the CNN, HxWx3 floats 0..1 for vision."""
+    """A JSON array -> a PIL image: 8x8 (or 64) digit intensities 0..16 for the CNN, HxWx3 floats 0..1
+    for vision."""
     from PIL import Image
 
     try:
@@ -95,7 +98,8 @@ def array_to_image(values: Any, spec: ReferenceModel):
 
 
 def predict(name: str, *, image_bytes: bytes | None = None, value: Any = None) -> dict:
-    """Run `name` on an uploaded image or a JSON value (array for image models, string or list for the RNN)."""
+    """Run `name` on an uploaded image or a JSON value (array for image models, string or list for the
+    RNN)."""
     spec = get_model(name)
     model = load_model(name)
     if spec.input_kind == "text":

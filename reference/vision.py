@@ -1,4 +1,5 @@
 """Vision: semantic segmentation of procedurally generated scenes of shapes (exact labels), mean IoU."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ class VisionConfig:
 def _shape_mask(kind: int, size: int, cx: float, cy: float, r: float) -> np.ndarray:
     yy, xx = np.mgrid[0:size, 0:size] + 0.5
     if kind == 1:
-        return (xx - cx) ** 2 + (yy - cy) ** 2 <= r ** 2
+        return (xx - cx) ** 2 + (yy - cy) ** 2 <= r**2
     if kind == 2:
         return (abs(xx - cx) <= r * 0.85) & (abs(yy - cy) <= r * 0.85)
     # an upward triangle: below the two slanted edges, above the base
@@ -57,8 +58,14 @@ def make_scenes(n: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tenso
 
 
 def _block(cin: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(),
-                         nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU())
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, padding=1),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(),
+        nn.Conv2d(cout, cout, 3, padding=1),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(),
+    )
 
 
 class TinyUNet(nn.Module):
@@ -79,7 +86,9 @@ class TinyUNet(nn.Module):
         return self.head(self.dec(torch.cat([e, self.up(m)], dim=1)))
 
 
-def train(cfg: VisionConfig = VisionConfig(), device: str = "auto", progress: bool = True, save: bool = True) -> tuple[TinyUNet, dict]:
+def train(
+    cfg: VisionConfig = VisionConfig(), device: str = "auto", progress: bool = True, save: bool = True
+) -> tuple[TinyUNet, dict]:
     gen = seed_everything(cfg.seed)
     dev = pick_device(device)
     x, y = make_scenes(cfg.train_scenes, cfg.size, cfg.seed)
@@ -101,7 +110,9 @@ def train(cfg: VisionConfig = VisionConfig(), device: str = "auto", progress: bo
     return model, metrics
 
 
-def mean_iou(pred: torch.Tensor, target: torch.Tensor, classes: int = len(CLASSES)) -> tuple[float, list[float]]:
+def mean_iou(
+    pred: torch.Tensor, target: torch.Tensor, classes: int = len(CLASSES)
+) -> tuple[float, list[float]]:
     ious = []
     for c in range(classes):
         inter = ((pred == c) & (target == c)).sum().item()
@@ -115,8 +126,12 @@ def evaluate(model: TinyUNet, cfg: VisionConfig = VisionConfig()) -> dict:
     """Mean IoU on scenes drawn with a different seed than training."""
     x, y = make_scenes(cfg.test_scenes, cfg.size, cfg.seed + 10_000)
     miou, per_class = mean_iou(model.eval()(x).argmax(1), y)
-    return {"metric": "test_mean_iou", "value": round(miou, 4), "higher_is_better": True,
-            "per_class_iou": dict(zip(CLASSES, (round(v, 4) for v in per_class)))}
+    return {
+        "metric": "test_mean_iou",
+        "value": round(miou, 4),
+        "higher_is_better": True,
+        "per_class_iou": dict(zip(CLASSES, (round(v, 4) for v in per_class))),
+    }
 
 
 def load(cfg: VisionConfig = VisionConfig()) -> TinyUNet:

@@ -1,4 +1,5 @@
 """Retrieval confidence: does the retrieved text cover the question's rare terms, and how closely?"""
+
 from __future__ import annotations
 
 import math
@@ -41,12 +42,22 @@ def confidence(question: str, passages: Sequence[str], top_dense: float, stats: 
 
 
 # Expected answer types: a question that asks for a date or a price is only answered by text holding one.
-_ASKS_DATE = re.compile(r"^\s*when (is|was|will|are|were) (the |an? )?[A-Z]|\bwhat (year|date|day|month)\b|"
-                        r"\bwhen does .* (start|begin|happen|take place)\b", re.I)
-_ASKS_PRICE = re.compile(r"\b(cost|costs|price|priced|fee|fees|tuition|salary|salaries)\b|\bhow much (does|do|is|are) "
-                         r".*\b(pay|charge|earn|cost)\b", re.I)
-_HAS_DATE = re.compile(r"\b(1[89]|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d", re.I)
-_HAS_PRICE = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(usd|eur|gbp|dollars?|euros?|k)\b|\bfree of charge\b|\bfor free\b", re.I)
+_ASKS_DATE = re.compile(
+    r"^\s*when (is|was|will|are|were) (the |an? )?[A-Z]|\bwhat (year|date|day|month)\b|"
+    r"\bwhen does .* (start|begin|happen|take place)\b",
+    re.I,
+)
+_ASKS_PRICE = re.compile(
+    r"\b(cost|costs|price|priced|fee|fees|tuition|salary|salaries)\b|\bhow much (does|do|is|are) "
+    r".*\b(pay|charge|earn|cost)\b",
+    re.I,
+)
+_HAS_DATE = re.compile(
+    r"\b(1[89]|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d", re.I
+)
+_HAS_PRICE = re.compile(
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(usd|eur|gbp|dollars?|euros?|k)\b|\bfree of charge\b|\bfor free\b", re.I
+)
 
 
 def missing_answer_type(question: str, evidence: Sequence[str]) -> str:

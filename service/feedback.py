@@ -1,4 +1,5 @@
 """Answers and learner feedback in SQLite: the raw material for the fine-tune dataset."""
+
 from __future__ import annotations
 
 import json
@@ -24,20 +25,29 @@ class FeedbackStore:
         self.conn.commit()
         self._lock = threading.Lock()
 
-    def record_answer(self, answer_id: str, question: str, answer: str, mode: str, citations: list[dict]) -> None:
+    def record_answer(
+        self, answer_id: str, question: str, answer: str, mode: str, citations: list[dict]
+    ) -> None:
         with self._lock:
-            self.conn.execute("INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?)",
-                              (answer_id, time.time(), question, answer, mode, json.dumps(citations)))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?)",
+                (answer_id, time.time(), question, answer, mode, json.dumps(citations)),
+            )
             self.conn.commit()
 
     def add_feedback(self, answer_id: str, rating: str, comment: str | None) -> int | None:
         """Store feedback on a known answer; None when the answer id is unknown."""
         with self._lock:
-            row = self.conn.execute("SELECT question, answer, citations FROM answers WHERE id=?", (answer_id,)).fetchone()
+            row = self.conn.execute(
+                "SELECT question, answer, citations FROM answers WHERE id=?", (answer_id,)
+            ).fetchone()
             if row is None:
                 return None
-            cur = self.conn.execute("INSERT INTO feedback (created, answer_id, rating, comment, question, answer, citations) "
-                                    "VALUES (?,?,?,?,?,?,?)", (time.time(), answer_id, rating, comment, *row))
+            cur = self.conn.execute(
+                "INSERT INTO feedback (created, answer_id, rating, comment, question, answer, citations) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (time.time(), answer_id, rating, comment, *row),
+            )
             self.conn.commit()
             return int(cur.lastrowid)
 

@@ -1,4 +1,5 @@
 """Grounding: split sentences, check that answer sentences are supported by the sources, pick evidence."""
+
 from __future__ import annotations
 
 import re
@@ -14,12 +15,17 @@ _STEM = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 _CITE = re.compile(r"\[(\d{1,2})\]")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*`])|\n+")
-STOP = frozenset("""a an the and or but if then than so of to in on at by for from with without about into over under
-is are was were be been being am do does did done have has had having it its this that these those there here i you
-he she we they me my your our their them what which who whom whose when where why how can could should would will
+STOP = frozenset(
+    """a an the and or but if then than so of to in on at by for from with without about into over under
+is are was were be been being am do does did done have has had having it its this that these those there
+here i you
+he she we they me my your our their them what which who whom whose when where why how can could should
+would will
 shall may might must not no nor just also very more most much many some any each every all both either neither
-as up out off again further once only own same such too s t don doesn isn aren wasn weren get got like use used using
-one two well even still yet let lets i'm what's it's learn roadmap page""".split())
+as up out off again further once only own same such too s t don doesn isn aren wasn weren get got like
+use used using
+one two well even still yet let lets i'm what's it's learn roadmap page""".split()
+)
 
 
 def content_terms(text: str) -> list[str]:
@@ -38,7 +44,8 @@ def _logical_lines(text: str) -> list[tuple[str, str]]:
     fence (a code fence marker), code, prose, or joined (prose re-joined from wrapped lines).
 
     Without this a wrapped sentence becomes fragments ("strategy is recommended for a better estimate of the
-    accuracy, if it"): the evidence then shows half-sentences and a model trained on it learns to invent the rest."""
+    accuracy, if it"): the evidence then shows half-sentences and a model trained on it learns to invent
+    the rest."""
     out: list[tuple[str, str]] = []
     in_fence, joinable = False, False
     for line in text.splitlines():
@@ -114,7 +121,8 @@ def support_of(sentence: str, sources: Sequence[str], cited: Sequence[int] = ())
 
 
 def is_statement(sentence: str) -> bool:
-    """A sentence that says something: not a heading, a label ending in ':', code or an over-long title run."""
+    """A sentence that says something: not a heading, a label ending in ':', code or an over-long title
+    run."""
     s = sentence.strip().strip("*_ ")
     if s.startswith("`") and s.endswith("`"):
         return len(s) >= 14  # a code line
@@ -133,33 +141,61 @@ class Evidence:
     order: int  # position in the source, to keep reading order
 
 
-def select_evidence(question: str, sources: Sequence[str], embed, *, max_chars: int = 450,
-                    max_sentences: int = 3, headings: Sequence[str] | None = None,
-                    idf=None, source_margin: float = 1.0, rank_weight: float = 0.05,
-                    min_score_gap: float = 10.0) -> list[Evidence]:
+def select_evidence(
+    question: str,
+    sources: Sequence[str],
+    embed,
+    *,
+    max_chars: int = 450,
+    max_sentences: int = 3,
+    headings: Sequence[str] | None = None,
+    idf=None,
+    source_margin: float = 1.0,
+    rank_weight: float = 0.05,
+    min_score_gap: float = 10.0,
+) -> list[Evidence]:
     """Source sentences most similar to the question (dense + term overlap), within a character budget.
 
     Each sentence is embedded with its section's cleaned heading in front, as the index's units are."""
-    cands = [(s, i + 1, j) for i, src in enumerate(sources) for j, s in enumerate(split_sentences(src))
-             if is_statement(s)]
+    cands = [
+        (s, i + 1, j)
+        for i, src in enumerate(sources)
+        for j, s in enumerate(split_sentences(src))
+        if is_statement(s)
+    ]
     if not cands:
         return []
     hint = [clean_heading(headings[c[1] - 1]) if headings else "" for c in cands]
     vecs = embed([question] + [f"{h}: {c[0]}" if h else c[0] for h, c in zip(hint, cands)])
-    dense = vecs[1:] @ vecs[0]
     q_terms = set(content_terms(question))
     weight = idf or (lambda t: 1.0)
     total = sum(weight(t) for t in q_terms) or 1.0
     overlap = np.array([sum(weight(t) for t in q_terms & set(content_terms(c[0]))) / total for c in cands])
-    rank_bonus = np.array([rank_weight / c[1] for c in cands])  # earlier sources were ranked higher by retrieval
-    scores = dense + 0.5 * overlap + rank_bonus
-    chosen, used = [], 0
-    best_by_source = {}
+    rank_bonus = np.array([rank_weight / c[1] for c in cands])  # earlier sources were ranked higher
+    scores = vecs[1:] @ vecs[0] + 0.5 * overlap + rank_bonus
+    chosen = _pick(cands, scores, _close_sources(cands, scores, source_margin), max_chars, max_sentences)
+    best = chosen[0].score if chosen else 0.0
+    return [e for e in chosen if e.score >= best - min_score_gap]  # most relevant first
+
+
+def _close_sources(cands: list[tuple[str, int, int]], scores: np.ndarray, margin: float) -> set[int]:
+    """Sources whose best sentence is nearly as good as the best one: fewer, surer citations."""
+    best_by_source: dict[int, float] = {}
     for i, c in enumerate(cands):
         best_by_source[c[1]] = max(best_by_source.get(c[1], -9.0), float(scores[i]))
     top = max(best_by_source.values())
-    # Quote only sources whose best sentence is nearly as good as the best one: fewer, surer citations.
-    allowed = {src for src, sc in best_by_source.items() if sc >= top - source_margin}
+    return {src for src, sc in best_by_source.items() if sc >= top - margin}
+
+
+def _pick(
+    cands: list[tuple[str, int, int]],
+    scores: np.ndarray,
+    allowed: set[int],
+    max_chars: int,
+    max_sentences: int,
+) -> list[Evidence]:
+    """The best-scoring sentences of the allowed sources within the character budget."""
+    chosen, used = [], 0
     for idx in np.argsort(-scores):
         text, src, order = cands[idx]
         if src not in allowed or (used + len(text) > max_chars and chosen):
@@ -168,5 +204,17 @@ def select_evidence(question: str, sources: Sequence[str], embed, *, max_chars: 
         used += len(text)
         if len(chosen) >= max_sentences:
             break
-    best = chosen[0].score if chosen else 0.0
-    return [e for e in chosen if e.score >= best - min_score_gap]  # most relevant first
+    return chosen
+
+
+def complete_sentences(text: str) -> list[str]:
+    """Split off finished sentences; the last element is the unfinished rest."""
+    parts = re.split(r"(?<=[.!?])(?:\s*\[\d+\])*\s+|\n+", text)
+    if len(parts) == 1:
+        return [text]
+    ends = [m.end() for m in re.finditer(r"(?<=[.!?])(?:\s*\[\d+\])*\s+|\n+", text)]
+    out, start = [], 0
+    for end in ends:
+        out.append(text[start:end].strip())
+        start = end
+    return [s for s in out if s] + [text[start:]]

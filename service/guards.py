@@ -1,4 +1,6 @@
-"""What the API may ingest: no URLs that resolve to private networks (SSRF), no files outside allowed roots."""
+"""What the API may ingest: no URLs that resolve to private networks (SSRF), no files outside allowed
+roots."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -14,7 +16,14 @@ class SourceNotAllowed(ValueError):
 
 
 def _blocked(ip: ipaddress._BaseAddress) -> bool:
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+    )
 
 
 def check_url(url: str, allow_private: bool = False) -> None:
@@ -31,8 +40,10 @@ def check_url(url: str, allow_private: bool = False) -> None:
     for info in infos:
         ip = ipaddress.ip_address(info[4][0].split("%")[0])
         if _blocked(ip):
-            raise SourceNotAllowed(f"{url}: {host} resolves to {ip}, a private or local address "
-                                   "(set RAG_INGEST_ALLOW_PRIVATE_URLS=true to allow)")
+            raise SourceNotAllowed(
+                f"{url}: {host} resolves to {ip}, a private or local address "
+                "(set RAG_INGEST_ALLOW_PRIVATE_URLS=true to allow)"
+            )
 
 
 def check_path(path: str, roots: list[Path]) -> None:

@@ -1,4 +1,5 @@
 """Ingest operations shared by the CLI and the API: add, refresh and remove sources; report status."""
+
 from __future__ import annotations
 
 import logging
@@ -39,8 +40,9 @@ def _load_all(specs: list[SourceSpec], home: Path) -> dict[str, list[Document]]:
     return fresh
 
 
-def ingest_sources(settings: Settings, embedder: Embedder, requests: list[SourceRequest], *,
-                   progress: bool = False) -> IngestReport:
+def ingest_sources(
+    settings: Settings, embedder: Embedder, requests: list[SourceRequest], *, progress: bool = False
+) -> IngestReport:
     """Ingest new sources, or refresh every registered one when `requests` is empty."""
     registry = SourceRegistry(settings.home)
     try:
@@ -49,7 +51,9 @@ def ingest_sources(settings: Settings, embedder: Embedder, requests: list[Source
         else:
             specs = registry.list()
             if not specs:
-                raise SourceError("no sources registered yet: pass a folder, file, git URL, web URL or pydoc:PACKAGE")
+                raise SourceError(
+                    "no sources registered yet: pass a folder, file, git URL, web URL or pydoc:PACKAGE"
+                )
         fresh = _load_all(specs, settings.home)
         previous = {s.spec: s for s in registry.list()}
         # Registered before the build publishes: a kill -9 in between then leaves a source listed but not yet
@@ -58,8 +62,14 @@ def ingest_sources(settings: Settings, embedder: Embedder, requests: list[Source
         for spec in specs:
             registry.upsert(spec)
         try:
-            return build(BuildRequest(fresh), home=settings.home, embedder=embedder,
-                         chunking=settings.chunking_config(), vectors_cfg=settings.vectors_config(), progress=progress)
+            return build(
+                BuildRequest(fresh),
+                home=settings.home,
+                embedder=embedder,
+                chunking=settings.chunking_config(),
+                vectors_cfg=settings.vectors_config(),
+                progress=progress,
+            )
         except BaseException:
             for spec in specs:
                 if spec.spec in previous:
@@ -79,8 +89,13 @@ def remove_source(settings: Settings, embedder: Embedder, spec: str) -> IngestRe
         key = spec if spec in known else str(Path(spec).expanduser().resolve())
         if key not in known:
             raise SourceError(f"no registered source {spec!r}; see `rag sources list`")
-        report = build(BuildRequest({}, frozenset({key})), home=settings.home, embedder=embedder,
-                       chunking=settings.chunking_config(), vectors_cfg=settings.vectors_config())
+        report = build(
+            BuildRequest({}, frozenset({key})),
+            home=settings.home,
+            embedder=embedder,
+            chunking=settings.chunking_config(),
+            vectors_cfg=settings.vectors_config(),
+        )
         registry.remove(key)
         return report
     finally:
@@ -92,13 +107,25 @@ def index_status(settings: Settings) -> dict:
     registry = SourceRegistry(settings.home)
     sources = [{"spec": s.spec, "kind": s.kind, "priority": s.priority} for s in registry.list()]
     registry.close()
-    out = {"home": str(settings.home.resolve()), "sources": sources, "version": None, "documents": 0, "chunks": 0,
-           "embedder": settings.embedder, "embedder_backend": settings.embedder_backend}
+    out = {
+        "home": str(settings.home.resolve()),
+        "sources": sources,
+        "version": None,
+        "documents": 0,
+        "chunks": 0,
+        "embedder": settings.embedder,
+        "embedder_backend": settings.embedder_backend,
+    }
     current = VersionStore(settings.home).current()
     if current:
         cat = Catalog(current / "catalog.sqlite", readonly=True)
         meta = cat.meta()
-        out.update(cat.counts(), version=current.name, index_kind=meta.get("index_kind"),
-                   embedder_id=meta.get("embedder"), dim=int(meta.get("dim", 0)))
+        out.update(
+            cat.counts(),
+            version=current.name,
+            index_kind=meta.get("index_kind"),
+            embedder_id=meta.get("embedder"),
+            dim=int(meta.get("dim", 0)),
+        )
         cat.close()
     return out

@@ -1,4 +1,5 @@
 """Background jobs (fine-tuning, re-indexing): one thread each, their state readable at any time."""
+
 from __future__ import annotations
 
 import logging
@@ -43,11 +44,13 @@ class JobRunner:
 
     def _prune(self) -> None:
         finished = [j for j in self.jobs.values() if j.finished is not None]
-        for job in sorted(finished, key=lambda j: j.finished)[:max(0, len(finished) - self.keep_finished)]:
+        for job in sorted(finished, key=lambda j: j.finished)[: max(0, len(finished) - self.keep_finished)]:
             del self.jobs[job.id]
 
     def running(self, kind: str) -> Job | None:
-        return next((j for j in self.jobs.values() if j.kind == kind and j.state in ("queued", "running")), None)
+        return next(
+            (j for j in self.jobs.values() if j.kind == kind and j.state in ("queued", "running")), None
+        )
 
     def start(self, kind: str, fn: Callable[[Callable[[str, float, dict], None]], dict]) -> Job:
         with self._lock:

@@ -1,24 +1,24 @@
 """The FastAPI app: factory, lifespan (models load once), error handlers. OpenAPI at /docs."""
+
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from index.models import ModelNotFoundError
-from index.versions import IndexCorruptError
 from service.config import Settings, get_settings
-from service.llm import GeneratorError
+from service.errors import add_error_handlers
 from service.metrics import Metrics
 from service.middleware import ServiceMiddleware
+from service.routes import adapters, admin, ask, documents, health, openai_compat, search, widget
 from service.schedule import RefreshSchedule
-from service.routes import admin, ask, documents, finetune, health, openai_compat, reference, search, widget
 from service.state import build_state
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,52 @@ def _load(app: FastAPI, settings: Settings) -> None:
         app.state.load_error = str(exc)
 
 
-def create_app(settings: Settings | None = None, *, load_in_background: bool = False) -> FastAPI:
-    """Build the app; models load in the lifespan (in a thread when asked, so /readyz can say 'loading')."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    load_in_background: bool = False,
+    extra_routers: Sequence[APIRouter] = (),
+) -> FastAPI:
+    """Build the app; models load in the lifespan (in a thread when asked, so /readyz can say 'loading').
+
+    `extra_routers` are the routes of the packages beside the service (fine-tuning, reference models),
+    added by the composition in app/api.py."""
     settings = settings or get_settings()
+    app = FastAPI(
+        title="roadmap-rag",
+        version="0.1.0",
+        lifespan=_lifespan(settings, load_in_background),
+        description="Grounded answers with citations over a data-science roadmap and framework docs.",
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics = Metrics()
+    routers = (health, search, ask, openai_compat)
+    for router in [r.router for r in routers] + list(extra_routers):
+        app.include_router(router)
+    for module in (documents, adapters, admin, widget):
+        app.include_router(module.router)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics(request: Request) -> Response:
+        rag = getattr(request.app.state, "rag", None)
+        return Response(metrics.render(rag), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(ServiceMiddleware, settings=settings, metrics=metrics)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type", "authorization", "accept"],
+            max_age=600,
+        )
+    add_error_handlers(app)
+    _document_error_detail(app)
+    return app
+
+
+def _lifespan(settings: Settings, load_in_background: bool):
+    """Models load once per process (in a thread when asked); the refresh schedule runs while serving."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -53,24 +96,7 @@ def create_app(settings: Settings | None = None, *, load_in_background: bool = F
         if app.state.rag is not None:
             app.state.rag.feedback.close()
 
-    app = FastAPI(title="roadmap-rag", version="0.1.0", lifespan=lifespan,
-                  description="Grounded answers with citations over a data-science roadmap and framework docs.")
-    app.state.settings = settings
-    app.state.metrics = metrics = Metrics()
-    for router in (health.router, search.router, ask.router, openai_compat.router, reference.router,
-                   documents.router, finetune.router, admin.router, widget.router):
-        app.include_router(router)
-    @app.get("/metrics", include_in_schema=False)
-    def prometheus_metrics(request: Request) -> Response:
-        return Response(metrics.render(getattr(request.app.state, "rag", None)), media_type=CONTENT_TYPE_LATEST)
-
-    app.add_middleware(ServiceMiddleware, settings=settings, metrics=metrics)
-    if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["content-type", "authorization", "accept"], max_age=600)
-    _add_error_handlers(app)
-    _document_error_detail(app)
-    return app
+    return lifespan
 
 
 def _document_error_detail(app: FastAPI) -> None:
@@ -80,7 +106,9 @@ def _document_error_detail(app: FastAPI) -> None:
 
     def schema() -> dict:
         if app.openapi_schema is None:
-            spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            spec = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
             err = spec.get("components", {}).get("schemas", {}).get("HTTPValidationError")
             if err:
                 array = err["properties"]["detail"]
@@ -89,26 +117,3 @@ def _document_error_detail(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = schema
-
-
-def _add_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError):
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
-
-    @app.exception_handler(GeneratorError)
-    async def generator_failed(_: Request, exc: GeneratorError):
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
-
-    @app.exception_handler(ValueError)
-    async def bad_value(_: Request, exc: ValueError):
-        return JSONResponse({"detail": str(exc)}, status_code=400)
-
-    @app.exception_handler(FileNotFoundError)
-    async def no_index(_: Request, exc: FileNotFoundError):
-        return JSONResponse({"detail": str(exc)}, status_code=503)
-
-    @app.exception_handler(IndexCorruptError)
-    async def corrupt(_: Request, exc: IndexCorruptError):
-        return JSONResponse({"detail": str(exc)}, status_code=503)

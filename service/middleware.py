@@ -1,4 +1,6 @@
-"""One ASGI middleware for every request: request id, body size limit, optional public key, rate limit, metrics."""
+"""One ASGI middleware for every request: request id, body size limit, optional public key, rate limit,
+metrics."""
+
 from __future__ import annotations
 
 import contextvars
@@ -17,15 +19,30 @@ from service.tokens import bearer_token, token_hash, token_matches
 log = logging.getLogger("rag.http")
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # Routes anyone may call (optionally keyed and rate-limited); admin routes have their own bearer check.
-PUBLIC_PREFIXES = ("/v1/ask", "/v1/search", "/v1/chat/completions", "/v1/feedback", "/v1/models",
-                   "/v1/reference-models", "/v1/documents")
+PUBLIC_PREFIXES = (
+    "/v1/ask",
+    "/v1/search",
+    "/v1/chat/completions",
+    "/v1/feedback",
+    "/v1/models",
+    "/v1/reference-models",
+    "/v1/documents",
+)
 
 
 async def _send_json(send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
     data = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
-                            *headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": data})
 
 
@@ -50,7 +67,7 @@ class ServiceMiddleware:
 
         async def send_wrapped(message):
             if message["type"] == "http.response.start":
-                status["code"] = message["status"]
+                status["code"], status["started"] = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [(b"x-request-id", rid.encode())]
             await send(message)
@@ -62,16 +79,35 @@ class ServiceMiddleware:
                 status["code"] = code
                 await _send_json(send_wrapped, code, {"detail": detail}, extra)
                 return
-            await self.app(scope, receive, send_wrapped)
+            await self._call_app(scope, receive, send_wrapped, status, rid)
         finally:
             route = scope.get("route")
             name = getattr(route, "path", None) or ("unmatched" if status["code"] == 404 else path[:40])
             elapsed = time.perf_counter() - t0
             self.metrics.requests.labels(name, scope.get("method", ""), str(status["code"])).inc()
             self.metrics.latency.labels(name).observe(elapsed)
-            log.info("request", extra={"method": scope.get("method"), "path": path, "status": status["code"],
-                                       "ms": round(elapsed * 1000, 1)})
+            log.info(
+                "request",
+                extra={
+                    "method": scope.get("method"),
+                    "path": path,
+                    "status": status["code"],
+                    "ms": round(elapsed * 1000, 1),
+                },
+            )
             request_id.reset(token)
+
+    async def _call_app(self, scope, receive, send, status: dict, rid: str) -> None:
+        """An exception no handler mapped is a bug: a 500 naming the request id, the traceback in the log."""
+        try:
+            await self.app(scope, receive, send)
+        except Exception:
+            log.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"))
+            if status.get("started"):
+                raise  # the response is under way: the connection is cut, the log has the traceback
+            status["code"] = 500
+            body = {"detail": f"internal server error (request id {rid})", "request_id": rid}
+            await _send_json(send, 500, body, [])
 
     def _refusal(self, path: str, headers: dict, scope) -> tuple[int, str, list] | None:
         declared = headers.get("content-length", "")
@@ -89,9 +125,14 @@ class ServiceMiddleware:
             who = key or (scope.get("client") or ("?",))[0]
             if not self.limiter.hit(self.limit, "public", who):
                 self.metrics.rate_limited.inc()
-                reset = int(self.limiter.get_window_stats(self.limit, "public", who).reset_time - time.time()) + 1
-                return 429, f"rate limit of {self.settings.rate_limit} exceeded; retry in {reset} s", [
-                    (b"retry-after", str(max(reset, 1)).encode())]
+                reset = (
+                    int(self.limiter.get_window_stats(self.limit, "public", who).reset_time - time.time()) + 1
+                )
+                return (
+                    429,
+                    f"rate limit of {self.settings.rate_limit} exceeded; retry in {reset} s",
+                    [(b"retry-after", str(max(reset, 1)).encode())],
+                )
         return None
 
 
@@ -99,8 +140,13 @@ class JSONFormatter(logging.Formatter):
     """One JSON object per log line, with the request id of the request being served."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": round(record.created, 3), "level": record.levelname.lower(), "logger": record.name,
-                 "msg": record.getMessage(), "request_id": request_id.get()}
+        entry = {
+            "ts": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "request_id": request_id.get(),
+        }
         for key in ("method", "path", "status", "ms"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)

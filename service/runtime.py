@@ -1,4 +1,5 @@
 """Build the long-lived parts (embedder, retriever) from settings, once per process."""
+
 from __future__ import annotations
 
 import logging
@@ -12,8 +13,14 @@ from service.config import Settings
 log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ROADMAP_REPO = "https://github.com/3XCeptional/Data-Science-Roadmap"
-DEFAULT_PYDOC = ("pydoc:torch.nn", "pydoc:sklearn", "pydoc:transformers.trainer", "pydoc:transformers.pipelines",
-                 "pydoc:peft", "pydoc:faiss")
+DEFAULT_PYDOC = (
+    "pydoc:torch.nn",
+    "pydoc:sklearn",
+    "pydoc:transformers.trainer",
+    "pydoc:transformers.pipelines",
+    "pydoc:peft",
+    "pydoc:faiss",
+)
 
 
 def default_sources() -> list[str]:
@@ -25,9 +32,11 @@ def default_sources() -> list[str]:
 def build_embedder(settings: Settings) -> Embedder:
     """The configured embedder; with RAG_EMBED_ENGINE=ray, bulk embedding runs on a Ray cluster."""
     if settings.embed_engine == "ray":
-        from index.ray_embed import RayEmbedder
+        from index.embedders.ray import RayEmbedder
 
-        return RayEmbedder(settings.embedder_config(), actors=settings.ray_actors, address=settings.ray_address or None)
+        return RayEmbedder(
+            settings.embedder_config(), actors=settings.ray_actors, address=settings.ray_address or None
+        )
     return create_embedder(settings.embedder_config())
 
 
@@ -36,5 +45,10 @@ def open_retriever(settings: Settings, embedder: Embedder) -> Retriever:
     registry = SourceRegistry(settings.home)
     priorities = registry.priorities()
     registry.close()
-    return Retriever.open(settings.home, embedder, cfg=settings.retrieval_config(),
-                          vectors_cfg=settings.vectors_config(), priorities=priorities)
+    return Retriever.open(
+        settings.home,
+        embedder,
+        cfg=settings.retrieval_config(),
+        vectors_cfg=settings.vectors_config(),
+        priorities=priorities,
+    )

@@ -1,4 +1,5 @@
 """Periodic refresh of remote sources (git repositories, web pages) as ingest jobs, when configured."""
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,9 @@ def refresh_remote_sources(state) -> dict:
         registry.close()
     if not remote:
         return {"summary": "no remote sources registered"}
-    report = ingest_sources(state.settings, state.embedder, [SourceRequest(s.spec, s.priority, s.manifest) for s in remote])
+    report = ingest_sources(
+        state.settings, state.embedder, [SourceRequest(s.spec, s.priority, s.manifest) for s in remote]
+    )
     return {"summary": report.summary(), "version": report.version, "changed": report.changed}
 
 
@@ -33,7 +36,7 @@ class RefreshSchedule:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="refresh-schedule", daemon=True)
 
-    def start(self) -> "RefreshSchedule":
+    def start(self) -> RefreshSchedule:
         self._thread.start()
         return self
 

@@ -1,11 +1,12 @@
 """Request and response bodies of the HTTP API."""
+
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service.answering import Citation
+from service.events import Citation
 
 MAX_QUESTION_CHARS = 2000
 
@@ -60,9 +61,15 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=20)
     k: int | None = Field(None, ge=1, le=10)
     stream: bool = False
-    page_url: str | None = Field(None, max_length=2000, description="URL of the page the question was asked on: "
-                                 "its indexed document is preferred in retrieval")
-    page_title: str | None = Field(None, max_length=500, description="title of that page (used when the URL is unknown)")
+    page_url: str | None = Field(
+        None,
+        max_length=2000,
+        description="URL of the page the question was asked on: "
+        "its indexed document is preferred in retrieval",
+    )
+    page_title: str | None = Field(
+        None, max_length=500, description="title of that page (used when the URL is unknown)"
+    )
     _blank = field_validator("question")(_not_blank)
 
 
@@ -102,3 +109,16 @@ class ChatRequest(BaseModel):
     stream: bool = False
     max_tokens: int | None = Field(None, ge=1, le=4096)
     temperature: float | None = Field(None, ge=0, le=2)
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    state: str
+    stage: str
+    progress: float
+    info: dict
+    result: dict | None
+    error: str | None
+    created: float
+    finished: float | None

@@ -1,17 +1,18 @@
 """The service's long-lived objects, built once in the app's lifespan and shared by all requests."""
+
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from dataclasses import dataclass, field
 
 from index.embedders import Embedder
 from index.retriever import Retriever
-from index.versions import IndexCorruptError, VersionStore
+from index.versions import IndexCorruptError, NoIndexError, VersionStore
+from service.adapters import AdapterUnsupported, resolve_adapter
 from service.answering import AnswerPipeline
 from service.config import Settings
-from finetune.adapters import resolve_adapter
 from service.feedback import FeedbackStore
 from service.jobs import JobRunner
 from service.llm import Generator, create_generator
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class AppState:
-    """Owns the embedder, the current retriever (swapped when a new index version appears) and the generator."""
+    """Owns the embedder, the current retriever (swapped when a new index version appears) and the
+    generator."""
 
     settings: Settings
     embedder: Embedder
@@ -40,28 +42,33 @@ class AppState:
         """The retriever of the current index version; reopened when `rag ingest` published a newer one."""
         current = VersionStore(self.settings.home).current()
         if current is None:
-            raise FileNotFoundError("no index yet: run `rag ingest SOURCE` (or `make run`) first")
+            raise NoIndexError("no index yet: run `rag ingest SOURCE` (or `make run`) first")
         with self._lock:
             if self._retriever is None or self._retriever.version != current.name:
                 self._retriever = open_retriever(self.settings, self.embedder)
-                log.info("serving index version %s (%d chunks)", self._retriever.version, self._retriever.size)
+                log.info(
+                    "serving index version %s (%d chunks)", self._retriever.version, self._retriever.size
+                )
             return self._retriever
-
 
     def activate_adapter(self, name: str) -> str:
         """Load a generator with adapter `name` ('none': the base model) and swap it in between requests.
 
         Answers in flight keep the pipeline (and weights) they started with; new ones get the new pipeline."""
-        from dataclasses import replace
-
         if self.settings.llm_backend != "transformers":
-            raise ValueError("adapters need the transformers generator backend (RAG_LLM_BACKEND=transformers)")
+            raise AdapterUnsupported(
+                "adapters need the transformers generator backend (RAG_LLM_BACKEND=transformers)"
+            )
         path = "" if name == "none" else resolve_adapter(name, self.settings.home)
         generator = create_generator(replace(self.settings.llm_config(), adapter=path))
-        cfg = replace(self.settings.answer_config(), lead_with="generated" if path else "quotes")
+        cfg = self.settings.answer_config(path)
         pipeline = AnswerPipeline(retriever=self.retriever, generator=generator, cfg=cfg)
         with self._lock:
-            self.generator, self.pipeline, self.active_adapter = generator, pipeline, "" if name == "none" else name
+            self.generator, self.pipeline, self.active_adapter = (
+                generator,
+                pipeline,
+                "" if name == "none" else name,
+            )
         log.info("answering with adapter %s", name)
         return self.active_adapter
 
@@ -71,9 +78,16 @@ def build_state(settings: Settings) -> AppState:
     embedder = build_embedder(settings)
     generator = create_generator(settings.llm_config()) if settings.answer_generate else None
     adapter = settings.adapter_path()
-    state = AppState(settings=settings, embedder=embedder, generator=generator, feedback=FeedbackStore(settings.home),
-                     active_adapter=Path(adapter).parent.name if adapter else "")
-    state.pipeline = AnswerPipeline(retriever=state.retriever, generator=generator, cfg=settings.answer_config())
+    state = AppState(
+        settings=settings,
+        embedder=embedder,
+        generator=generator,
+        feedback=FeedbackStore(settings.home),
+        active_adapter=Path(adapter).parent.name if adapter else "",
+    )
+    state.pipeline = AnswerPipeline(
+        retriever=state.retriever, generator=generator, cfg=settings.answer_config()
+    )
     try:
         state.retriever()
     except (FileNotFoundError, IndexCorruptError) as exc:  # serve anyway: each request says what is wrong

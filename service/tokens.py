@@ -1,4 +1,5 @@
 """Bearer tokens and API keys: read from headers, compared by SHA-256 in constant time."""
+
 from __future__ import annotations
 
 import hashlib

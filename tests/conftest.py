@@ -1,4 +1,5 @@
 """Shared fixtures: tiny corpora, settings on a temp data dir, the real embedder once per session."""
+
 from __future__ import annotations
 
 import os
@@ -112,7 +113,7 @@ def rag_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-RAG = [sys.executable, "-m", "service.cli"]
+RAG = [sys.executable, "-m", "app.cli"]
 
 
 @pytest.fixture(scope="session")
@@ -137,12 +138,33 @@ def models_dir(tmp_path_factory) -> Path:
 
 
 QA_ROWS = [
-    {"question": "What do convolution layers detect?", "answer": "Convolution layers slide filters over images to detect edges and textures."},
-    {"question": "what are RNNs for?", "answer": "Recurrent networks process sequences such as text or time series."},
-    {"question": "Which optimizers are usual?", "answer": "Adam and SGD with momentum are the usual choices."},
+    {
+        "question": "What do convolution layers detect?",
+        "answer": "Convolution layers slide filters over images to detect edges and textures.",
+    },
+    {
+        "question": "what are RNNs for?",
+        "answer": "Recurrent networks process sequences such as text or time series.",
+    },
+    {
+        "question": "Which optimizers are usual?",
+        "answer": "Adam and SGD with momentum are the usual choices.",
+    },
     {"question": "What should I tune first?", "answer": "Tune the learning rate first."},
-    {"question": "What does cross-validation estimate?", "answer": "Cross-validation estimates how a model generalizes to unseen data."},
-    {"question": "How does K-fold split data?", "answer": "KFold splits data into k consecutive folds; each fold is used once as a validation set."},
-    {"question": "What does the cosine schedule do?", "answer": "It is a cosine schedule for the learning rate."},
-    {"question": "What does the Trainer class run?", "answer": "The Trainer runs the training loop with early stopping."},
+    {
+        "question": "What does cross-validation estimate?",
+        "answer": "Cross-validation estimates how a model generalizes to unseen data.",
+    },
+    {
+        "question": "How does K-fold split data?",
+        "answer": "KFold splits data into k consecutive folds; each fold is used once as a validation set.",
+    },
+    {
+        "question": "What does the cosine schedule do?",
+        "answer": "It is a cosine schedule for the learning rate.",
+    },
+    {
+        "question": "What does the Trainer class run?",
+        "answer": "The Trainer runs the training loop with early stopping.",
+    },
 ]

@@ -1,4 +1,6 @@
-"""The `rag` CLI end to end with the hashing embedder: ingest, search, --queries, status, sources, bad input."""
+"""The `rag` CLI end to end with the hashing embedder: ingest, search, --queries, status, sources, bad
+input."""
+
 from __future__ import annotations
 
 import json
@@ -9,15 +11,24 @@ from tests.conftest import RAG, rag_env
 
 
 def rag(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*RAG, *args], env=rag_env(home, RAG_EMBEDDER_BACKEND="hashing"), capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [*RAG, *args],
+        env=rag_env(home, RAG_EMBEDDER_BACKEND="hashing"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_cli_round_trip(tmp_path: Path, tiny_corpus: Path):
     home = tmp_path / "home"
     out = rag(home, "ingest", str(tiny_corpus), "--quiet")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("documents 3, chunks") and "embedded" in out.stdout and "deleted 0" in out.stdout
+    assert (
+        out.stdout.startswith("documents 3, chunks")
+        and "embedded" in out.stdout
+        and "deleted 0" in out.stdout
+    )
     hits = json.loads(rag(home, "search", "convolution filters", "--json", "-k", "2").stdout)
     assert len(hits) == 2 and hits[0]["source"].startswith(str(tiny_corpus))
     qfile = tmp_path / "q.txt"
@@ -32,8 +43,14 @@ def test_cli_round_trip(tmp_path: Path, tiny_corpus: Path):
 def test_cli_bad_input_exits_non_zero_without_traceback(tmp_path: Path, tiny_corpus: Path):
     home = tmp_path / "home"
     rag(home, "ingest", str(tiny_corpus), "--quiet")
-    for args in (["ingest", "/no/such/dir"], ["ingest", "pydoc:no_such_pkg_zz"], ["search", "x", "--mode", "fuzzy"],
-                 ["search"], ["search", "--queries", "/no/file"], ["sources", "remove", "/not/registered"]):
+    for args in (
+        ["ingest", "/no/such/dir"],
+        ["ingest", "pydoc:no_such_pkg_zz"],
+        ["search", "x", "--mode", "fuzzy"],
+        ["search"],
+        ["search", "--queries", "/no/file"],
+        ["sources", "remove", "/not/registered"],
+    ):
         out = rag(home, *args)
         assert out.returncode != 0, args
         assert "Traceback" not in out.stderr and out.stderr.strip(), args
@@ -46,7 +63,9 @@ def test_search_before_any_ingest_is_a_clear_error(tmp_path: Path):
 
 
 def test_bad_settings_are_one_line_per_field_not_a_traceback(tmp_path: Path):
-    env = rag_env(tmp_path / "home", RAG_EMBEDDER_BACKEND="hashing", RAG_ANSWER_QUOTES_AFTER="some", RAG_ANSWER_K="99")
+    env = rag_env(
+        tmp_path / "home", RAG_EMBEDDER_BACKEND="hashing", RAG_ANSWER_QUOTES_AFTER="some", RAG_ANSWER_K="99"
+    )
     for args in (["status"], ["finetune", "list"]):
         out = subprocess.run([*RAG, *args], env=env, capture_output=True, text=True, timeout=120)
         assert out.returncode == 2 and "Traceback" not in out.stderr, args

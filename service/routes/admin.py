@@ -1,4 +1,6 @@
-"""Admin: re-index over the API (POST /v1/ingest) as a background job; answering continues on the old version."""
+"""Admin: re-index over the API (POST /v1/ingest) as a background job; answering continues on the old
+version."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
@@ -7,13 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from ingest.errors import SourceError
 from service.deps import AdminDep, StateDep
 from service.guards import SourceNotAllowed, checked_source
-from service.routes.finetune import JobOut
+from service.schemas import JobOut
 
 router = APIRouter(prefix="/v1", tags=["index (admin)"], dependencies=[AdminDep])
 
 
 class IngestBody(BaseModel):
-    """Sources to add (URLs, git repositories, pydoc:PACKAGE, folders under RAG_INGEST_ROOTS); none = refresh all."""
+    """Sources to add (URLs, git repositories, pydoc:PACKAGE, folders under RAG_INGEST_ROOTS); none =
+    refresh all."""
 
     model_config = ConfigDict(extra="forbid")
     sources: list[str] = Field(default_factory=list, max_length=50)
@@ -27,8 +30,12 @@ def start_ingest(body: IngestBody, state: StateDep) -> JobOut:
 
     s = state.settings
     try:
-        specs = [checked_source(src, roots=s.ingest_roots, allow_private=s.ingest_allow_private_urls,
-                                priority=body.priority) for src in body.sources]
+        specs = [
+            checked_source(
+                src, roots=s.ingest_roots, allow_private=s.ingest_allow_private_urls, priority=body.priority
+            )
+            for src in body.sources
+        ]
     except (SourceNotAllowed, SourceError) as exc:
         raise HTTPException(422, str(exc)) from None
     requests = [SourceRequest(spec.spec, body.priority, spec.manifest) for spec in specs]
@@ -42,4 +49,12 @@ def start_ingest(body: IngestBody, state: StateDep) -> JobOut:
         job = state.jobs.start("ingest", run)
     except RuntimeError as exc:
         raise HTTPException(409, str(exc)) from None
+    return JobOut(**job.to_dict())
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: str, state: StateDep) -> JobOut:
+    job = state.jobs.get(job_id)
+    if job is None:
+        raise HTTPException(404, f"unknown job {job_id!r}")
     return JobOut(**job.to_dict())

@@ -1,4 +1,5 @@
 """POST /v1/ask (JSON or Server-Sent Events) and POST /v1/feedback."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ from collections.abc import Iterator
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
-from service.answering import Answer, Event
 from service.deps import StateDep
+from service.events import Answer, Citations, Done, Event, Token
 from service.llm import GeneratorError
 from service.schemas import AskRequest, AskResponse, FeedbackRequest, FeedbackResponse
 from service.state import AppState
@@ -21,7 +22,9 @@ def sse(event: str, data: object) -> str:
 
 
 def record(state: AppState, ans: Answer) -> None:
-    state.feedback.record_answer(ans.id, ans.question, ans.answer, ans.mode, [c.__dict__ for c in ans.citations])
+    state.feedback.record_answer(
+        ans.id, ans.question, ans.answer, ans.mode, [c.__dict__ for c in ans.citations]
+    )
     if state.metrics is not None:
         state.metrics.observe_answer(ans)
 
@@ -35,14 +38,17 @@ def events(state: AppState, body: AskRequest) -> Iterator[Event]:
 def sse_stream(state: AppState, stream: Iterator[Event]) -> Iterator[str]:
     try:
         for ev in stream:
-            if ev.kind == "token":
-                yield sse("token", {"text": ev.data})
-            elif ev.kind == "citations":
-                yield sse("citations", {"citations": ev.data})
-            elif ev.kind == "done":
-                record(state, ev.data)
-                d = ev.data.to_dict()
-                yield sse("done", {k: d[k] for k in ("id", "mode", "abstained", "usage", "timings", "answer")})
+            match ev:
+                case Token(text):
+                    yield sse("token", {"text": text})
+                case Citations(citations):
+                    yield sse("citations", {"citations": citations})
+                case Done(ans):
+                    record(state, ans)
+                    d = ans.to_dict()
+                    yield sse(
+                        "done", {k: d[k] for k in ("id", "mode", "abstained", "usage", "timings", "answer")}
+                    )
     except GeneratorError as exc:  # the 200 status is sent already: the failure becomes the last event
         yield sse("error", {"detail": str(exc), "status": exc.status})
 
@@ -52,9 +58,12 @@ def ask(body: AskRequest, request: Request, state: StateDep):
     """Answer a question with citations; `stream: true` or `Accept: text/event-stream` streams SSE events."""
     stream = events(state, body)
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-        return StreamingResponse(sse_stream(state, stream), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    ans = next(ev.data for ev in stream if ev.kind == "done")
+        return StreamingResponse(
+            sse_stream(state, stream),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    ans = next(ev.answer for ev in stream if isinstance(ev, Done))
     record(state, ans)
     return AskResponse(**{k: v for k, v in ans.to_dict().items() if k in AskResponse.model_fields})
 

@@ -3,6 +3,7 @@
 Citations of local files have no public URL; this gives them a link to the exact section. Only text
 stored in the index is shown (never a file read from disk), so it cannot expose anything unindexed.
 """
+
 from __future__ import annotations
 
 import html
@@ -24,17 +25,27 @@ mark{{background:#fde68a;color:inherit}}.path{{color:#6b7280}}</style></head>
 
 
 @router.get("/view", response_class=HTMLResponse)
-def view_document(state: StateDep, source: str = Query(min_length=1, max_length=4000),
-                  start: int = Query(0, ge=0), end: int = Query(0, ge=0)) -> HTMLResponse:
+def view_document(
+    state: StateDep,
+    source: str = Query(min_length=1, max_length=4000),
+    start: int = Query(0, ge=0),
+    end: int = Query(0, ge=0),
+) -> HTMLResponse:
     """The stored text of the document cited as `source` (its location or URL), span start..end marked."""
     catalog = state.retriever().catalog
-    row = catalog.conn.execute("SELECT text, title, path FROM documents WHERE location = ? OR url = ? LIMIT 1",
-                               (source, source)).fetchone()
+    row = catalog.find_document(source)
     if row is None:
         raise HTTPException(404, f"no indexed document {source!r}")
     text, title, path = row
     start = min(start, len(text))
     end = min(max(end, start), len(text))
     e = html.escape
-    return HTMLResponse(PAGE.format(title=e(title or path), path=e(path), before=e(text[:start]),
-                                    cited=e(text[start:end]), after=e(text[end:])))
+    return HTMLResponse(
+        PAGE.format(
+            title=e(title or path),
+            path=e(path),
+            before=e(text[:start]),
+            cited=e(text[start:end]),
+            after=e(text[end:]),
+        )
+    )

@@ -1,4 +1,5 @@
 """Liveness and readiness."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -22,10 +23,21 @@ def readyz(request: Request):
         return JSONResponse({"status": "loading"}, status_code=503)
     try:
         r = state.retriever()
-        index = {"version": r.version, "chunks": r.size, "index_kind": r.dense.kind, "index_device": r.dense.device}
+        index = {
+            "version": r.version,
+            "chunks": r.size,
+            "index_kind": r.dense.kind,
+            "index_device": r.dense.device,
+        }
     except (FileNotFoundError, RuntimeError) as exc:
         return JSONResponse({"status": "no index", "detail": str(exc)}, status_code=503)
     gen = state.generator
-    return {"status": "ready", **index, "embedder": state.embedder.name, "device": state.embedder.device,
-            "generator": gen.name if gen else "none (extractive only)", "generator_device": gen.device if gen else None,
-            "adapter": state.active_adapter or None}
+    return {
+        "status": "ready",
+        **index,
+        "embedder": state.embedder.name,
+        "device": state.embedder.device,
+        "generator": gen.name if gen else "none (extractive only)",
+        "generator_device": gen.device if gen else None,
+        "adapter": state.active_adapter or None,
+    }

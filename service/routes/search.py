@@ -1,4 +1,5 @@
 """POST /v1/search: hybrid retrieval over the index."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -15,5 +16,7 @@ def search(body: SearchRequest, state: StateDep) -> SearchResponse:
     r = state.retriever()
     f = body.filters or None
     hits = r.search(body.query, body.k, body.mode, SearchFilters(f.source, f.path_prefix) if f else None)
-    return SearchResponse(hits=[HitOut(**{k: getattr(h, k) for k in HitOut.model_fields}) for h in hits],
-                          index_version=r.version)
+    return SearchResponse(
+        hits=[HitOut(**{k: getattr(h, k) for k in HitOut.model_fields}) for h in hits],
+        index_version=r.version,
+    )

@@ -1,4 +1,5 @@
 """GET /widget.js (the embeddable chat widget) and GET / (a demo page that embeds it)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,13 +24,18 @@ def widget_bundle() -> tuple[bytes, str, str]:
     return data, version, '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
 
 
-@router.get("/widget.js", response_class=Response, responses={200: {"content": {"application/javascript": {}}}})
+@router.get(
+    "/widget.js", response_class=Response, responses={200: {"content": {"application/javascript": {}}}}
+)
 def widget_js(request: Request) -> Response:
     """The widget bundle; `?v=VERSION` URLs may be cached for a year, the bare URL for an hour."""
     data, version, etag = widget_bundle()
     immutable = request.query_params.get("v") == version
-    headers = {"ETag": etag, "X-Widget-Version": version,
-               "Cache-Control": "public, max-age=31536000, immutable" if immutable else "public, max-age=3600"}
+    headers = {
+        "ETag": etag,
+        "X-Widget-Version": version,
+        "Cache-Control": "public, max-age=31536000, immutable" if immutable else "public, max-age=3600",
+    }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(data, media_type="application/javascript; charset=utf-8", headers=headers)
@@ -41,4 +47,6 @@ def demo_page(request: Request) -> HTMLResponse:
     _, version, _ = widget_bundle()
     base = str(request.base_url).rstrip("/")
     page = (STATIC / "demo.html").read_text(encoding="utf-8")
-    return HTMLResponse(page.replace("{{BASE}}", html.escape(base)).replace("{{VERSION}}", html.escape(version)))
+    return HTMLResponse(
+        page.replace("{{BASE}}", html.escape(base)).replace("{{VERSION}}", html.escape(version))
+    )

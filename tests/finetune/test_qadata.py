@@ -1,4 +1,5 @@
 """Q&A import: validation with line numbers, all-or-nothing, CSV and JSONL, feedback export; corpus Q&A."""
+
 from __future__ import annotations
 
 import json
@@ -16,29 +17,45 @@ def write(path, rows):
 
 
 def test_jsonl_and_csv_import(tmp_path):
-    f = write(tmp_path / "qa.jsonl", [{"question": "What is a tensor?", "answer": "An n-dimensional array.",
-                                       "sources": ["torch.md"]}, "", {"question": "What is SGD?", "answer": "Gradient descent."}])
+    f = write(
+        tmp_path / "qa.jsonl",
+        [
+            {"question": "What is a tensor?", "answer": "An n-dimensional array.", "sources": ["torch.md"]},
+            "",
+            {"question": "What is SGD?", "answer": "Gradient descent."},
+        ],
+    )
     pairs = load_qa_file(f)
-    assert [p.question for p in pairs] == ["What is a tensor?", "What is SGD?"] and pairs[0].sources == ["torch.md"]
+    assert [p.question for p in pairs] == ["What is a tensor?", "What is SGD?"] and pairs[0].sources == [
+        "torch.md"
+    ]
     c = tmp_path / "qa.csv"
     c.write_text('question,answer,sources\n"What is pandas?","A dataframe library.",pandas.md|io.md\n')
     assert load_qa_file(c)[0].sources == ["pandas.md", "io.md"]
 
 
 def test_problems_are_reported_with_line_numbers_and_nothing_is_imported(tmp_path):
-    f = write(tmp_path / "bad.jsonl", [
-        {"question": "ok?", "answer": "fine"},
-        {"question": "no answer"},
-        {"question": "empty", "answer": "   "},
-        "{broken json",
-        {"question": "OK?", "answer": "duplicate of line 1"},
-        {"question": "long", "answer": "x" * 5000},
-    ])
+    f = write(
+        tmp_path / "bad.jsonl",
+        [
+            {"question": "ok?", "answer": "fine"},
+            {"question": "no answer"},
+            {"question": "empty", "answer": "   "},
+            "{broken json",
+            {"question": "OK?", "answer": "duplicate of line 1"},
+            {"question": "long", "answer": "x" * 5000},
+        ],
+    )
     with pytest.raises(QADataError) as e:
         load_qa_file(f)
     text = str(e.value)
-    for expected in ("line 2: missing field 'answer'", "line 3: empty answer", "line 4: invalid JSON",
-                     "line 5: duplicate question (first on line 1)", "line 6: answer too long"):
+    for expected in (
+        "line 2: missing field 'answer'",
+        "line 3: empty answer",
+        "line 4: invalid JSON",
+        "line 5: duplicate question (first on line 1)",
+        "line 6: answer too long",
+    ):
         assert expected in text
     store = QAStore(tmp_path / "home")
     assert store.all() == []
@@ -64,30 +81,45 @@ def test_unsupported_or_missing_files(tmp_path):
 
 
 def test_feedback_rows_become_pairs():
-    rows = [{"question": "What is Git?", "answer": "> Git tracks changes. [1]",
-             "citations": json.dumps([{"path": "git.md"}])}, {"question": "", "answer": "x", "citations": "[]"}]
+    rows = [
+        {
+            "question": "What is Git?",
+            "answer": "> Git tracks changes. [1]",
+            "citations": json.dumps([{"path": "git.md"}]),
+        },
+        {"question": "", "answer": "x", "citations": "[]"},
+    ]
     pairs = pairs_from_feedback(rows)
     assert len(pairs) == 1 and pairs[0].answer == "Git tracks changes. [1]" and pairs[0].sources == ["git.md"]
 
 
 def test_corpus_questions_pair_with_the_answering_sentence():
     rng = random.Random(0)
-    q, a = questions_for("A DataFrame is a two-dimensional labeled data structure with columns of many types.",
-                         "Intro", rng)[0]
+    q, a = questions_for(
+        "A DataFrame is a two-dimensional labeled data structure with columns of many types.", "Intro", rng
+    )[0]
     assert "DataFrame" in q and q.endswith(("?", "DataFrame", "me")) and a.startswith("A DataFrame is")
-    q, a = questions_for("To save a trained model, call save_pretrained with an output folder.", "Saving", rng)[0]
+    q, a = questions_for(
+        "To save a trained model, call save_pretrained with an output folder.", "Saving", rng
+    )[0]
     assert "save a trained model" in q and a.startswith("To save")
-    q, a = questions_for("**Early stopping:** stop training when the validation loss stops improving.", "Tips", rng)[0]
+    q, a = questions_for(
+        "**Early stopping:** stop training when the validation loss stops improving.", "Tips", rng
+    )[0]
     assert "Early stopping" in q and a.startswith("Early stopping: stop")
     assert questions_for("This is a short one.", "x", rng) == []
-    passages = [Passage("LoRA is a method that trains small low-rank matrices beside frozen weights.", "PEFT", "p.md")]
+    passages = [
+        Passage("LoRA is a method that trains small low-rank matrices beside frozen weights.", "PEFT", "p.md")
+    ]
     pairs = generate_pairs(passages, seed=1)
     assert len(pairs) == 1 and pairs[0].sources == ["p.md"] and pairs[0].origin == "corpus"
 
 
 def test_corpus_questions_skip_vague_subjects():
     rng = random.Random(0)
-    for sentence in ("The same is true for MultiIndex, but the logic is applied level by level here.",
-                     "A good compromise between these is a leaf size of thirty, the default value.",
-                     "More information is provided in the user guide for every estimator."):
+    for sentence in (
+        "The same is true for MultiIndex, but the logic is applied level by level here.",
+        "A good compromise between these is a leaf size of thirty, the default value.",
+        "More information is provided in the user guide for every estimator.",
+    ):
         assert questions_for(sentence, "Intro", rng) == []

@@ -1,32 +1,47 @@
 """RAFT targets: what the model is trained to say from the evidence it is shown."""
+
 from __future__ import annotations
 
 from finetune.qadata import QAPair
 from finetune.raft import answer_target
 from service.grounding import Evidence
 
-SOURCES = ["**Policy:** the agent's strategy, a mapping from states to actions. "
-           "The policy says which action to take in each state.",
-           "Rewards are numbers the environment returns after each action."]
-EVIDENCE = [Evidence("**Policy:** the agent's strategy, a mapping from states to actions.", 1, 0.9, 0),
-            Evidence("Rewards are numbers the environment returns after each action.", 2, 0.5, 0),
-            Evidence("The policy says which action to take in each state.", 1, 0.4, 1)]
+SOURCES = [
+    "**Policy:** the agent's strategy, a mapping from states to actions. "
+    "The policy says which action to take in each state.",
+    "Rewards are numbers the environment returns after each action.",
+]
+EVIDENCE = [
+    Evidence("**Policy:** the agent's strategy, a mapping from states to actions.", 1, 0.9, 0),
+    Evidence("Rewards are numbers the environment returns after each action.", 2, 0.5, 0),
+    Evidence("The policy says which action to take in each state.", 1, 0.4, 1),
+]
 
 
 def test_corpus_pair_target_is_the_shown_oracle_sentence_cited():
-    pair = QAPair("what is a policy in RL?", "Policy: the agent's strategy, a mapping from states to actions.",
-                  origin="corpus")
+    pair = QAPair(
+        "what is a policy in RL?",
+        "Policy: the agent's strategy, a mapping from states to actions.",
+        origin="corpus",
+    )
     target = answer_target(pair, EVIDENCE, [0], SOURCES)
-    assert target == ("Policy: the agent's strategy, a mapping from states to actions. [1] "
-                      "The policy says which action to take in each state. [1]")
+    assert target == (
+        "Policy: the agent's strategy, a mapping from states to actions. [1] "
+        "The policy says which action to take in each state. [1]"
+    )
 
 
 def test_hand_written_answer_is_kept_only_when_the_source_supports_it():
     kept = QAPair("what is a policy?", "A policy maps states to actions: the agent's strategy.")
-    assert answer_target(kept, EVIDENCE, [0], SOURCES) == "A policy maps states to actions: the agent's strategy. [1]"
-    loose = QAPair("what is a policy?",
-                   "A policy is the agent's strategy, a mapping from states to actions, "
-                   "learned with deep networks on Atari.")
+    assert (
+        answer_target(kept, EVIDENCE, [0], SOURCES)
+        == "A policy maps states to actions: the agent's strategy. [1]"
+    )
+    loose = QAPair(
+        "what is a policy?",
+        "A policy is the agent's strategy, a mapping from states to actions, "
+        "learned with deep networks on Atari.",
+    )
     target = answer_target(loose, EVIDENCE, [0], SOURCES)
     assert target is not None and "Atari" not in target and target.startswith("Policy: the agent's strategy")
 

@@ -1,4 +1,6 @@
-"""LoRA training on the real embedded generator (few steps): adapter saved and loaded, output changed, resume."""
+"""LoRA training on the real embedded generator (few steps): adapter saved and loaded, output changed,
+resume."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +23,9 @@ def ft_settings(hashing_settings, tiny_corpus, models_dir, tmp_path):
     from service.ingestion import SourceRequest, ingest_sources
 
     settings = hashing_settings.model_copy(update={"models_dir": models_dir, "llm_adapter": ""})
-    ingest_sources(settings, create_embedder(EmbedderConfig(backend="hashing")), [SourceRequest(str(tiny_corpus))])
+    ingest_sources(
+        settings, create_embedder(EmbedderConfig(backend="hashing")), [SourceRequest(str(tiny_corpus))]
+    )
     qa = tmp_path / "qa.jsonl"
     qa.write_text("\n".join(json.dumps(r) for r in QA_ROWS))
     QAStore(settings.home).add(load_qa_file(qa))
@@ -44,10 +48,16 @@ def _logits(model_dir, adapter: str | None):
 def test_five_step_run_makes_an_adapter_that_changes_the_output(ft_settings):
     lora = LoRAConfig(max_steps=5, batch_size=2, max_length=512, eval_every=5, checkpoint_every=5, seed=0)
     stages = []
-    meta = run_finetune(ft_settings, FinetuneRequest(name="tiny", ab_questions=0, held_out_share=0.25, lora=lora),
-                        on_progress=lambda stage, frac, info: stages.append(stage), show_bar=False)
+    meta = run_finetune(
+        ft_settings,
+        FinetuneRequest(name="tiny", ab_questions=0, held_out_share=0.25, lora=lora),
+        on_progress=lambda stage, frac, info: stages.append(stage),
+        show_bar=False,
+    )
     folder = ft_settings.home / "adapters" / "tiny"
-    assert (folder / "adapter" / "adapter_config.json").exists() and (folder / "loss.png").stat().st_size > 1000
+    assert (folder / "adapter" / "adapter_config.json").exists() and (
+        folder / "loss.png"
+    ).stat().st_size > 1000
     saved = json.loads((folder / "metadata.json").read_text())
     assert saved["base_model"] and saved["data_hash"] and saved["metrics"]["training"]["steps"] == 5
     assert saved["config"]["rank"] == 16 and meta["train_examples"] > 0
@@ -71,9 +81,18 @@ def test_five_step_run_makes_an_adapter_that_changes_the_output(ft_settings):
 def test_resume_continues_the_step_count(ft_settings, tmp_path):
     from service.llm import base_model_dir
 
-    examples = [Example([{"role": "system", "content": "Answer from the sources."},
-                         {"role": "user", "content": f"Sources:\n[1] Fact number {i}.\n\nQuestion: which fact?"},
-                         {"role": "assistant", "content": f"Fact number {i}. [1]"}], "answer", str(i)) for i in range(8)]
+    examples = [
+        Example(
+            [
+                {"role": "system", "content": "Answer from the sources."},
+                {"role": "user", "content": f"Sources:\n[1] Fact number {i}.\n\nQuestion: which fact?"},
+                {"role": "assistant", "content": f"Fact number {i}. [1]"},
+            ],
+            "answer",
+            str(i),
+        )
+        for i in range(8)
+    ]
     model_dir = base_model_dir(ft_settings.llm_config())
     cfg = LoRAConfig(rank=4, alpha=8, max_steps=3, batch_size=2, checkpoint_every=1, eval_every=100, seed=1)
     first = train_lora(model_dir, examples, [], cfg, tmp_path / "run", show_bar=False)

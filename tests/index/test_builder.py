@@ -1,4 +1,5 @@
 """Incremental, crash-safe builds with the tiny hashing embedder."""
+
 from __future__ import annotations
 
 import random
@@ -55,7 +56,9 @@ def test_bad_source_leaves_index_intact(hashing_settings, tiny_corpus, emb):
     ingest_sources(hashing_settings, emb, [SourceRequest(str(tiny_corpus))])
     before = index_status(hashing_settings)
     with pytest.raises(SourceError):
-        ingest_sources(hashing_settings, emb, [SourceRequest(str(tiny_corpus)), SourceRequest("pydoc:no_such_pkg_q")])
+        ingest_sources(
+            hashing_settings, emb, [SourceRequest(str(tiny_corpus)), SourceRequest("pydoc:no_such_pkg_q")]
+        )
     assert index_status(hashing_settings) == before
 
 
@@ -72,8 +75,11 @@ def test_failed_build_puts_the_registry_back(hashing_settings, tiny_corpus, tmp_
     other = write_tiny_corpus(tmp_path / "other")
     (other / "extra.md").write_text("# Extra\n\nQuantum machine learning uses qubits.\n")
     with pytest.raises(RuntimeError, match="exploded"):
-        ingest_sources(hashing_settings, FailingEmbedder(), [SourceRequest(str(tiny_corpus), priority=1.0),
-                                                             SourceRequest(str(other))])
+        ingest_sources(
+            hashing_settings,
+            FailingEmbedder(),
+            [SourceRequest(str(tiny_corpus), priority=1.0), SourceRequest(str(other))],
+        )
     assert index_status(hashing_settings) == before  # same sources, same priority, same index
 
 
@@ -93,7 +99,9 @@ def test_filters_and_modes(hashing_settings, tiny_corpus, emb):
     r = Retriever.open(hashing_settings.home, emb)
     for mode in ("dense", "bm25", "hybrid"):
         assert r.search("convolution filters images", k=3, mode=mode)
-    only_rst = r.search("folds", k=5, filters=__import__("index.retriever").retriever.SearchFilters(path_prefix="cv"))
+    only_rst = r.search(
+        "folds", k=5, filters=__import__("index.retriever").retriever.SearchFilters(path_prefix="cv")
+    )
     assert only_rst and all(h.path == "cv.rst" for h in only_rst)
     with pytest.raises(ValueError):
         r.search("x", mode="fuzzy")
@@ -116,21 +124,36 @@ def test_kill_9_during_ingest_keeps_previous_version(tmp_path: Path, tiny_corpus
     big = tmp_path / "big"
     big.mkdir()
     for i in range(800):
-        (big / f"page{i}.md").write_text(f"# Page {i}\n\n" + " ".join(f"Topic {i}.{j} covers tensors." for j in range(60)))
+        (big / f"page{i}.md").write_text(
+            f"# Page {i}\n\n" + " ".join(f"Topic {i}.{j} covers tensors." for j in range(60))
+        )
     # Time one full ingest of the big corpus elsewhere, then kill at seeded random points inside that span.
     t0 = time.perf_counter()
-    subprocess.run([*RAG, "ingest", str(big), "--quiet"], env=rag_env(tmp_path / "timing", RAG_EMBEDDER_BACKEND="hashing"),
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*RAG, "ingest", str(big), "--quiet"],
+        env=rag_env(tmp_path / "timing", RAG_EMBEDDER_BACKEND="hashing"),
+        check=True,
+        capture_output=True,
+    )
     full_s = time.perf_counter() - t0
     rng = random.Random(7)
     for _ in range(3):
-        shutil.rmtree(home / "cache", ignore_errors=True)  # each attempt re-embeds, so each takes the full time
-        proc = subprocess.Popen([*RAG, "ingest", str(big), "--quiet"], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        shutil.rmtree(
+            home / "cache", ignore_errors=True
+        )  # each attempt re-embeds, so each takes the full time
+        proc = subprocess.Popen(
+            [*RAG, "ingest", str(big), "--quiet"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        # Not a wait for a condition: a seeded random moment to kill at, part-way through the ingest.
         time.sleep(rng.uniform(0.3, 0.8) * full_s)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait() == -signal.SIGKILL, "ingest finished before the kill: make the corpus bigger"
-        out = subprocess.run([*RAG, "search", "convolution filters", "--json"], env=env, capture_output=True, text=True)
+        out = subprocess.run(
+            [*RAG, "search", "convolution filters", "--json"], env=env, capture_output=True, text=True
+        )
         assert out.returncode == 0, out.stderr
         assert _integrity_ok(home)
     done = subprocess.run([*RAG, "ingest", str(big), "--quiet"], env=env, capture_output=True, text=True)

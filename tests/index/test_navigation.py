@@ -1,4 +1,5 @@
 """The page link graph: next/previous from the words around links, hub pages, navigation rankings."""
+
 from __future__ import annotations
 
 from index.navigation import NAV_INTENT, build_link_graph, navigation_ranking
@@ -7,7 +8,14 @@ ROWS = [
     (0, "a", "s", "intro.md", "Intro", "# Intro\nWelcome."),
     (1, "a", "s", "intro.md", "Intro", "## Navigation\nNext: [Basics](basics.md) - continue here."),
     (2, "b", "s", "basics.md", "Basics", "# Basics\nVariables and loops."),
-    (3, "b", "s", "basics.md", "Basics", "Previous: [Intro](intro.md)\n\nContinue to [Advanced](advanced.md)"),
+    (
+        3,
+        "b",
+        "s",
+        "basics.md",
+        "Basics",
+        "Previous: [Intro](intro.md)\n\nContinue to [Advanced](advanced.md)",
+    ),
     (4, "c", "s", "advanced.md", "Advanced", "# Advanced\nDecorators."),
     (5, "c", "s", "advanced.md", "Advanced", "Back to [Basics](basics.md). Also see [Intro](intro.md)"),
 ]

@@ -1,4 +1,5 @@
 """Page-context boost: the document of the page a question is asked on ranks higher in hybrid search."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,8 @@ import json
 import pytest
 
 from index.embedders import EmbedderConfig, create_embedder
-from index.retriever import Retriever, normalize_url
+from index.page_context import normalize_url
+from index.retriever import Retriever
 from service.ingestion import SourceRequest, ingest_sources
 
 TOPIC = "Learning rate schedules decay the step size of gradient descent during training. {}\n"
@@ -16,8 +18,12 @@ TOPIC = "Learning rate schedules decay the step size of gradient descent during 
 def two_pages(hashing_settings, tmp_path):
     corpus = tmp_path / "site"
     (corpus / "guide").mkdir(parents=True)
-    (corpus / "optim.md").write_text("# Optimizers\n\n" + TOPIC.format("Cosine and step schedules are common.") * 2)
-    (corpus / "guide" / "training.md").write_text("# Training\n\n" + TOPIC.format("Warm-up helps big batches."))
+    (corpus / "optim.md").write_text(
+        "# Optimizers\n\n" + TOPIC.format("Cosine and step schedules are common.") * 2
+    )
+    (corpus / "guide" / "training.md").write_text(
+        "# Training\n\n" + TOPIC.format("Warm-up helps big batches.")
+    )
     manifest = tmp_path / "manifest.json"
     manifest.write_text(json.dumps({"optim.md": "https://docs.example.org/optim.html"}))
     emb = create_embedder(EmbedderConfig(backend="hashing"))

@@ -1,11 +1,12 @@
 """Dev-set retrieval quality with the real embedded model, as a regression test (slow)."""
+
 from __future__ import annotations
 
 import subprocess
 
 import pytest
 
-from service.bench import eval_retrieval
+from evaluation.bench import eval_retrieval
 from service.config import Settings
 from tests.conftest import DEV_SET, RAG, ROADMAP, rag_env
 
@@ -20,16 +21,26 @@ def test_hybrid_recall_on_roadmap_dev_set(roadmap_home):
 
 
 def test_real_reingest_embeds_nothing(roadmap_home):
-    out = subprocess.run([*RAG, "ingest", str(ROADMAP), "--quiet"], env=rag_env(roadmap_home), capture_output=True,
-                         text=True, timeout=300)
+    out = subprocess.run(
+        [*RAG, "ingest", str(ROADMAP), "--quiet"],
+        env=rag_env(roadmap_home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0 and "embedded 0" in out.stdout and "index unchanged" in out.stdout
 
 
 def test_search_json_shape(roadmap_home):
-    out = subprocess.run([*RAG, "search", "what git basics should I learn first?", "-k", "3", "--json"],
-                         env=rag_env(roadmap_home), capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [*RAG, "search", "what git basics should I learn first?", "-k", "3", "--json"],
+        env=rag_env(roadmap_home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     hits = __import__("json").loads(out.stdout)
     assert len(hits) == 3
     assert {"text", "score", "source", "path", "title", "heading", "url", "start", "end"} <= set(hits[0])
     text = open(hits[0]["source"], encoding="utf-8").read()
-    assert text[hits[0]["start"]:hits[0]["end"]] == hits[0]["text"]
+    assert text[hits[0]["start"] : hits[0]["end"]] == hits[0]["text"]

@@ -1,4 +1,5 @@
 """Chunking: exact offsets, whole code fences, heading paths and anchors, bounded size."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,7 +18,7 @@ def doc(text: str, kind: str = "markdown") -> Document:
 def test_offsets_map_back_exactly():
     for text, kind in [(TINY_MD, "markdown"), (TINY_RST, "rst"), (TINY_PY, "python")]:
         for c in chunk_document(doc(text, kind)):
-            assert text[c.start:c.end] == c.text
+            assert text[c.start : c.end] == c.text
 
 
 def test_heading_inside_fence_is_not_a_heading():
@@ -60,11 +61,17 @@ def test_rst_literal_block_stays_with_lead_in():
 
 def test_python_split_at_top_level_defs():
     titles = [s.title for s in python_sections(TINY_PY)]
-    assert titles == ["", "def learning_rate", "class Trainer"] or titles == ["def learning_rate", "class Trainer"]
+    assert titles == ["", "def learning_rate", "class Trainer"] or titles == [
+        "def learning_rate",
+        "class Trainer",
+    ]
 
 
 def test_anchors_follow_github_rules():
-    assert slugify("Essential Skills - Programming Basics You Need 🦸‍♂️") == "essential-skills---programming-basics-you-need-"
+    assert (
+        slugify("Essential Skills - Programming Basics You Need 🦸‍♂️")
+        == "essential-skills---programming-basics-you-need-"
+    )
     namer = AnchorNamer()
     assert [namer.name("Navigation"), namer.name("Navigation")] == ["navigation", "navigation-1"]
 
@@ -74,5 +81,5 @@ def test_roadmap_offsets_and_fences():
     for path in sorted(ROADMAP.glob("*.md")):
         text = path.read_text()
         for c in chunk_document(Document(source="r", path=path.name, text=text, kind="markdown")):
-            assert text[c.start:c.end] == c.text
+            assert text[c.start : c.end] == c.text
             assert c.text.count("```") % 2 == 0, f"{path.name}: fence split at {c.start}"

@@ -1,4 +1,5 @@
 """Sources: local folders with manifests, git clones, a real HTTP crawl on loopback, pydoc, bad input."""
+
 from __future__ import annotations
 
 import http.server
@@ -21,7 +22,9 @@ def test_local_folder_reads_supported_files(tiny_corpus: Path, tmp_path: Path):
 
 
 def test_manifest_gives_public_urls(tiny_corpus: Path, tmp_path: Path):
-    (tiny_corpus / "MANIFEST.tsv").write_text("path\tproject\tpublic_url\ndeep-learning.md\tx\thttps://example.org/dl\n")
+    (tiny_corpus / "MANIFEST.tsv").write_text(
+        "path\tproject\tpublic_url\ndeep-learning.md\tx\thttps://example.org/dl\n"
+    )
     docs = load_documents(parse_source(str(tiny_corpus)), tmp_path)
     assert next(d for d in docs if d.path == "deep-learning.md").url == "https://example.org/dl"
 
@@ -48,7 +51,10 @@ def test_pydoc_documents_public_api(tmp_path: Path):
 def test_local_git_clone_links_to_blob(tiny_corpus: Path, tmp_path: Path):
     git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
     subprocess.run(["git", "init", "-q", str(tiny_corpus)], check=True)
-    subprocess.run(["git", "-C", str(tiny_corpus), "remote", "add", "origin", "https://github.com/acme/notes.git"], check=True)
+    subprocess.run(
+        ["git", "-C", str(tiny_corpus), "remote", "add", "origin", "https://github.com/acme/notes.git"],
+        check=True,
+    )
     subprocess.run(["git", "-C", str(tiny_corpus), "add", "."], check=True)
     subprocess.run([*git, "-C", str(tiny_corpus), "commit", "-qm", "init"], check=True)
     docs = load_documents(parse_source(str(tiny_corpus)), tmp_path)
@@ -66,9 +72,11 @@ def site(tmp_path: Path):
     """A tiny website served on loopback: two linked pages, an off-site link and a robots.txt."""
     root = tmp_path / "site"
     root.mkdir()
-    (root / "index.html").write_text("<html><title>Home</title><body><h1>Home</h1><p>Start with "
-                                     "<a href='/a.html'>page A</a> and <a href='https://other.example/x'>x</a>"
-                                     "<a href='/private/p.html'>p</a></p><script>bad()</script></body></html>")
+    (root / "index.html").write_text(
+        "<html><title>Home</title><body><h1>Home</h1><p>Start with "
+        "<a href='/a.html'>page A</a> and <a href='https://other.example/x'>x</a>"
+        "<a href='/private/p.html'>p</a></p><script>bad()</script></body></html>"
+    )
     (root / "a.html").write_text("<html><body><h2>Gradient descent</h2><pre>x = 1\n</pre></body></html>")
     (root / "private").mkdir()
     (root / "private" / "p.html").write_text("<p>secret</p>")

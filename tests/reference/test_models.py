@@ -1,4 +1,6 @@
-"""Reference models: shapes, a one-batch overfit each, shipped weights on their held-out splits, CLI predict."""
+"""Reference models: shapes, a one-batch overfit each, shipped weights on their held-out splits, CLI
+predict."""
+
 from __future__ import annotations
 
 import io
@@ -141,24 +143,37 @@ def test_bad_inputs_are_rejected_with_a_status():
 
 
 def test_cli_list_eval_and_predict(tmp_path):
-    out = subprocess.run([*RAG, "reference", "eval", "cnn", "--json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [*RAG, "reference", "eval", "cnn", "--json"], capture_output=True, text=True, check=True
+    )
     row = json.loads(out.stdout)
     assert {"name", "metric", "value", "higher_is_better"} <= row.keys() and row["value"] >= 0.97
-    out = subprocess.run([*RAG, "reference", "eval", "rnn", "--json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [*RAG, "reference", "eval", "rnn", "--json"], capture_output=True, text=True, check=True
+    )
     assert json.loads(out.stdout)["baseline_value"] > json.loads(out.stdout)["value"]
     data, label = _digit_png(3)
     (tmp_path / "d.png").write_bytes(data)
-    out = subprocess.run([*RAG, "reference", "predict", "cnn", str(tmp_path / "d.png")], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [*RAG, "reference", "predict", "cnn", str(tmp_path / "d.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(out.stdout)["label"] == label
-    out = subprocess.run([*RAG, "reference", "predict", "rnn", "The dataset"], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [*RAG, "reference", "predict", "rnn", "The dataset"], capture_output=True, text=True, check=True
+    )
     assert len(json.loads(out.stdout)["continuation"]) == 120
-    listed = json.loads(subprocess.run([*RAG, "reference", "list", "--json"], capture_output=True, text=True,
-                                       check=True).stdout)
+    listed = json.loads(
+        subprocess.run(
+            [*RAG, "reference", "list", "--json"], capture_output=True, text=True, check=True
+        ).stdout
+    )
     assert [m["name"] for m in listed] == ["cnn", "rnn", "vision"]
-    bad = subprocess.run([*RAG, "reference", "predict", "cnn", str(tmp_path / "missing.png")], capture_output=True,
-                         text=True)
+    bad = subprocess.run(
+        [*RAG, "reference", "predict", "cnn", str(tmp_path / "missing.png")], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and "no such image" in bad.stderr and "Traceback" not in bad.stderr
     bad = subprocess.run([*RAG, "reference", "eval", "gan"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown reference model" in bad.stderr

@@ -1,15 +1,16 @@
 """A real `rag serve` on a free port over the roadmap, with the real embedded models (once per session)."""
+
 from __future__ import annotations
 
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import RAG, rag_env
+from tests.waiting import wait_until
 
 
 def free_port() -> int:
@@ -24,24 +25,29 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, ready=lambda r: r.status_code == 200) -> "Server":
-        """Start `rag serve` and wait until /readyz answers as `ready` says (default: 200, models and index up)."""
-        self.proc = subprocess.Popen([*RAG, "serve", "--port", str(self.port)], env=rag_env(self.home, **self.env),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 600
-        while time.time() < deadline:
-            try:
-                res = httpx.get(f"{self.url}/readyz", timeout=2)
-                if ready(res):
-                    return self
-                if res.json().get("status") == "failed":
-                    raise RuntimeError(f"rag serve failed to start: {res.json().get('detail')}")
-            except httpx.HTTPError:
-                pass
+    def start(self, ready=lambda r: r.status_code == 200) -> Server:
+        """Start `rag serve` and wait until /readyz answers as `ready` says (default: 200, models and
+        index up)."""
+        self.proc = subprocess.Popen(
+            [*RAG, "serve", "--port", str(self.port)],
+            env=rag_env(self.home, **self.env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def is_ready() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError("rag serve exited during start-up")
-            time.sleep(0.5)
-        raise RuntimeError("rag serve did not become ready")
+            try:
+                res = httpx.get(f"{self.url}/readyz", timeout=2)
+            except httpx.HTTPError:
+                return False
+            if res.json().get("status") == "failed":
+                raise RuntimeError(f"rag serve failed to start: {res.json().get('detail')}")
+            return ready(res)
+
+        wait_until(is_ready, timeout=600, what="rag serve to become ready", interval=0.5)
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -1,4 +1,5 @@
 """The answer pipeline with a tiny in-code generator: faithfulness check, quotes, abstention, streaming."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -7,7 +8,10 @@ import pytest
 
 from index.embedders import HashingEmbedder
 from index.retriever import Retriever
-from service.answering import AnswerConfig, AnswerPipeline, condense
+from service.answer_config import AnswerConfig
+from service.answering import AnswerPipeline
+from service.events import Citations, Done, Token
+from service.followups import condense
 from service.grounding import citations_in, select_evidence, split_sentences, support_of
 from service.ingestion import SourceRequest, ingest_sources
 
@@ -67,9 +71,9 @@ def test_unknown_terms_abstain_with_closest_sections(retriever):
 def test_stream_events_order_and_text(retriever):
     p, _ = pipeline(retriever, "Adam and SGD with momentum are the usual choices [1]. ")
     events = list(p.stream("which optimizers are the usual choices?"))
-    kinds = [e.kind for e in events]
-    assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"token"}
-    assert "".join(e.data for e in events if e.kind == "token") == events[-1].data.answer
+    kinds = [type(e) for e in events]
+    assert kinds[-2:] == [Citations, Done] and set(kinds[:-2]) == {Token}
+    assert "".join(e.text for e in events if isinstance(e, Token)) == events[-1].answer.answer
 
 
 def test_extractive_only_without_generator(retriever):
@@ -87,10 +91,22 @@ def test_condense_joins_follow_ups():
 def test_grounding_helpers():
     assert citations_in("a [1] b [3] c [9]", 3) == [1, 3]
     assert split_sentences("* one item here\n* two items there\n```\nx = compute_things(1)\n```") == [
-        "one item here", "two items there", "`x = compute_things(1)`"]
-    assert support_of("filters detect edges in images [1]", ["Convolution filters detect edges in images."], [1]).coverage == 1.0
-    ev = select_evidence("which optimizer?", ["Adam is a good default optimizer for deep nets.", "Bananas are yellow fruit."],
-                         HashingEmbedder().embed, max_sentences=1)
+        "one item here",
+        "two items there",
+        "`x = compute_things(1)`",
+    ]
+    assert (
+        support_of(
+            "filters detect edges in images [1]", ["Convolution filters detect edges in images."], [1]
+        ).coverage
+        == 1.0
+    )
+    ev = select_evidence(
+        "which optimizer?",
+        ["Adam is a good default optimizer for deep nets.", "Bananas are yellow fruit."],
+        HashingEmbedder().embed,
+        max_sentences=1,
+    )
     assert ev[0].source == 1
 
 
@@ -106,22 +122,35 @@ def test_expected_answer_type_must_be_in_the_evidence():
 
 
 def test_wrapped_prose_is_joined_and_rst_titles_are_not_statements():
-    text = ("Model evaluation\n================\n\nA cross validation\nstrategy is recommended for a better estimate"
-            " of the accuracy, if it\nis not too costly. See the guide.\n\n* a list item\n  continued here\n")
-    assert split_sentences(text) == ["A cross validation strategy is recommended for a better estimate of the "
-                                     "accuracy, if it is not too costly.", "See the guide.",
-                                     "a list item continued here"]
+    text = (
+        "Model evaluation\n================\n\nA cross validation\n"
+        "strategy is recommended for a better estimate"
+        " of the accuracy, if it\nis not too costly. See the guide.\n\n* a list item\n  continued here\n"
+    )
+    assert split_sentences(text) == [
+        "A cross validation strategy is recommended for a better estimate of the "
+        "accuracy, if it is not too costly.",
+        "See the guide.",
+        "a list item continued here",
+    ]
     fenced = "```\nx = compute(1,\n    abc)\n```"
     assert split_sentences(fenced) == ["`x = compute(1,`"]  # code lines are never joined
     docstring = '"""\nTrains a small model on the data.\n"""\n'
-    assert split_sentences(docstring)[1] == "Trains a small model on the data."  # a closing """ is not an underline
+    assert (
+        split_sentences(docstring)[1] == "Trains a small model on the data."
+    )  # a closing """ is not an underline
 
 
 def test_sentence_citing_the_wrong_source_is_re_cited(retriever):
     p, _ = pipeline(retriever, "x")
-    sources = ["Adam and SGD with momentum are the usual choices.", "Convolution layers slide filters over images."]
+    sources = [
+        "Adam and SGD with momentum are the usual choices.",
+        "Convolution layers slide filters over images.",
+    ]
     assert p._check("Convolution layers slide filters over images. [1]", sources) == (
-        "ok", "Convolution layers slide filters over images. [2]")
+        "ok",
+        "Convolution layers slide filters over images. [2]",
+    )
     assert p._check("Convolution layers slide filters over images.", sources)[1].endswith("[2]")
     assert p._check("Adam and SGD with momentum are the usual choices. [1]", sources)[1].endswith("[1]")
     assert p._check("Quantum blockchains were invented on Mars. [1]", sources)[0] == "unsupported"
@@ -131,7 +160,7 @@ def test_sentence_citing_the_wrong_source_is_re_cited(retriever):
 def test_repetition_penalty_spares_the_prompt():
     import torch
 
-    from service.llm import _AnswerRepetitionPenalty
+    from service.llm.hf import _AnswerRepetitionPenalty
 
     scores = torch.full((1, 6), 2.0)
     ids = torch.tensor([[1, 2, 3, 4]])  # tokens 1-3 are the prompt, 4 was generated

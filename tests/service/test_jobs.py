@@ -1,17 +1,15 @@
 """The job registry: states, one job per kind, and a bounded history of finished jobs."""
-from __future__ import annotations
 
-import time
+from __future__ import annotations
 
 import pytest
 
 from service.jobs import JobRunner
+from tests.waiting import wait_until
 
 
 def wait(job, timeout: float = 5.0) -> None:
-    end = time.time() + timeout
-    while job.finished is None and time.time() < end:
-        time.sleep(0.01)
+    wait_until(lambda: job.finished is not None, timeout, f"job {job.id} to finish", interval=0.01)
 
 
 def test_jobs_report_success_and_failure():

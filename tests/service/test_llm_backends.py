@@ -1,4 +1,5 @@
 """Generator backends: the OpenAI-compatible client against a real local HTTP server, and config errors."""
+
 from __future__ import annotations
 
 import json

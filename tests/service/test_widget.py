@@ -1,4 +1,6 @@
-"""The chat widget in a real browser (Debian's Chromium driven by Playwright) against real `rag serve` servers."""
+"""The chat widget in a real browser (Debian's Chromium driven by Playwright) against real `rag serve`
+servers."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +18,16 @@ from tests.service.conftest import Server
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 XSS = '<img src=x onerror="window.__xss = 1">'
 HOSTILE_PAGE = """<!doctype html><html><head><title>Hostile host</title>
 <style>body * { display: none !important; color: red !important; font-size: 40px !important; }
@@ -72,7 +82,9 @@ def test_widget_answers_with_sources_feedback_and_history(server, page):
     launcher.click()
     panel = page.locator("#roadmap-rag-widget .panel")
     assert panel.is_visible() and launcher.get_attribute("aria-expanded") == "true"
-    assert page.evaluate("document.activeElement.id") == "roadmap-rag-widget"  # focus moved into the shadow root
+    assert (
+        page.evaluate("document.activeElement.id") == "roadmap-rag-widget"
+    )  # focus moved into the shadow root
 
     sent = []
     page.on("request", lambda r: sent.append(json.loads(r.post_data)) if r.url.endswith("/v1/ask") else None)
@@ -160,11 +172,14 @@ def hostile_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     corpus = root / "corpus"
     corpus.mkdir()
-    (corpus / "plotting.md").write_text(f"# Plotting histograms\n\nTo plot a histogram of values use the hist "
-                                        f"function {XSS} and choose the number of bins.\n")
+    (corpus / "plotting.md").write_text(
+        f"# Plotting histograms\n\nTo plot a histogram of values use the hist "
+        f"function {XSS} and choose the number of bins.\n"
+    )
     env = {"RAG_EMBEDDER_BACKEND": "hashing", "RAG_ANSWER_GENERATE": "false"}
-    subprocess.run([*RAG, "ingest", str(corpus), "--quiet"], env=rag_env(root / "home", **env), check=True,
-                   timeout=300)
+    subprocess.run(
+        [*RAG, "ingest", str(corpus), "--quiet"], env=rag_env(root / "home", **env), check=True, timeout=300
+    )
     srv = Server(root / "home", **env).start()
     yield srv
     srv.stop()

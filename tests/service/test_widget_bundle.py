@@ -1,4 +1,5 @@
 """The committed widget bundle is what a fresh esbuild build of service/widget/src produces, and small."""
+
 from __future__ import annotations
 
 import gzip
@@ -22,7 +23,10 @@ def test_committed_bundle_matches_a_fresh_build():
     if npm is None:
         pytest.fail("npm is needed to rebuild the widget bundle (Node.js 20+)")
     if not (WIDGET / "node_modules" / "esbuild").exists():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WIDGET, check=True, timeout=300,
-                       capture_output=True)
-    out = subprocess.run(["node", "build.mjs", "--check"], cwd=WIDGET, capture_output=True, text=True, timeout=120)
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=WIDGET, check=True, timeout=300, capture_output=True
+        )
+    out = subprocess.run(
+        ["node", "build.mjs", "--check"], cwd=WIDGET, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr

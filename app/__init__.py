@@ -1,0 +1,1 @@
+"""Top of the house: composes the `rag` command and the FastAPI app from every package."""

@@ -1,0 +1,268 @@
+"""The `rag` command line, composed here from every package: ingest, search, status, sources, serve, ask,
+plus the bench/eval, finetune and reference command groups."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from evaluation.cli import bench_app, eval_cmd
+from finetune.cli import app as finetune_app
+from index.retriever import MODES, SearchFilters
+from ingest.errors import SourceError
+from reference.cli import app as reference_app
+from service.cliutil import fail, run_guarded
+from service.config import get_settings
+
+app = typer.Typer(
+    help="roadmap-rag: a retrieval-augmented learning assistant.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="List or remove registered sources.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+app.add_typer(bench_app, name="bench")
+app.add_typer(reference_app, name="reference")
+app.add_typer(finetune_app, name="finetune")
+app.command("eval")(eval_cmd)
+log = logging.getLogger("rag")
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "nncf", "sentence_transformers", "transformers", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    check_settings()
+
+
+def check_settings() -> None:
+    """Every command reads the RAG_* settings: a bad value is one clear message per field, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"RAG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        fail(f"bad setting ({problems})")
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        Optional[list[str]], typer.Argument(help="folder, file, git URL, http(s) URL or pydoc:PACKAGE")
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option(help="add the default content (project docs, framework API docs, roadmap)")
+    ] = False,
+    priority: Annotated[
+        float, typer.Option(min=0.1, max=10.0, help="retrieval weight of these sources")
+    ] = 1.0,
+    manifest: Annotated[str, typer.Option(help="TSV/JSON manifest: path -> public URL")] = "",
+    quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
+) -> None:
+    """Add sources to the index, or refresh every registered source when none is given."""
+    from service.ingestion import SourceRequest, ingest_sources
+    from service.runtime import ROADMAP_REPO, build_embedder, default_sources
+
+    settings = get_settings()
+    reqs = [SourceRequest(s, priority, manifest) for s in (sources or [])]
+    if defaults:
+        reqs += [SourceRequest(s) for s in default_sources()]
+    embedder = run_guarded(build_embedder, settings)
+    if defaults:
+        try:
+            report = ingest_sources(
+                settings, embedder, [SourceRequest(ROADMAP_REPO, 2.0)], progress=not quiet
+            )
+            typer.echo(f"roadmap repository: {report.summary()}")
+        except SourceError as exc:
+            log.warning("skipping the roadmap repository (%s): no network? ingest a local copy instead", exc)
+            typer.echo(f"warning: skipped {ROADMAP_REPO}: {exc}", err=True)
+    report = run_guarded(ingest_sources, settings, embedder, reqs, progress=not quiet)
+    typer.echo(report.summary())
+
+
+def _print_hits(hits, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+        return
+    if not hits:
+        typer.echo("no results")
+    for n, h in enumerate(hits, start=1):
+        snippet = " ".join(h.text.split())[:240]
+        typer.echo(
+            f"[{n}] {h.score:.4f}  {h.path} > {h.heading.rsplit(' > ', 1)[-1]}\n"
+            f"    {h.url or h.source}\n    {snippet}\n"
+        )
+
+
+@app.command()
+def search(
+    query: Annotated[Optional[str], typer.Argument(help="the question")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="number of hits")] = 5,
+    mode: Annotated[str, typer.Option(help="dense | bm25 | hybrid")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    queries: Annotated[
+        Optional[Path], typer.Option(help="file with one question per line; one JSON line each")
+    ] = None,
+    source: Annotated[Optional[str], typer.Option(help="only this source (spec or file path)")] = None,
+    path_prefix: Annotated[
+        Optional[str], typer.Option(help="only documents whose path starts with this")
+    ] = None,
+) -> None:
+    """Search the index."""
+    from service.runtime import build_embedder, open_retriever
+
+    if mode not in MODES:
+        fail(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    if (query is None) == (queries is None):
+        fail("give either a QUERY or --queries FILE")
+    if queries is not None and not queries.is_file():
+        fail(f"no such file: {queries}")
+    settings = get_settings()
+    retriever = run_guarded(open_retriever, settings, run_guarded(build_embedder, settings))
+    filters = SearchFilters(source=source, path_prefix=path_prefix)
+    if queries is None:
+        _print_hits(retriever.search(query, k, mode, filters), as_json)
+        return
+    for line in queries.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            typer.echo(
+                json.dumps(
+                    [h.to_dict() for h in retriever.search(line.strip(), k, mode, filters)],
+                    ensure_ascii=False,
+                )
+            )
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Sources, documents, chunks, index version and kind, device, embedder."""
+    from index.embedders import resolve_device
+    from index.vectors import gpu_count
+    from service.ingestion import index_status
+
+    settings = get_settings()
+    info = run_guarded(index_status, settings)
+    info["device"] = resolve_device(settings.device)
+    info["faiss_gpus"] = gpu_count()
+    if as_json:
+        typer.echo(json.dumps(info, indent=2))
+        return
+    typer.echo(
+        f"index {info['version'] or '(none)'} in {info['home']}: {info['documents']} documents, "
+        f"{info['chunks']} chunks, {info.get('index_kind', '-')} index, device {info['device']}, "
+        f"embedder {info['embedder']} ({info['embedder_backend']})"
+    )
+    for s in info["sources"]:
+        typer.echo(f"  {s['kind']:6} {s['spec']}  priority {s['priority']}")
+
+
+@sources_app.command("list")
+def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Registered sources."""
+    from index.registry import SourceRegistry
+
+    reg = SourceRegistry(get_settings().home)
+    rows = [
+        {"spec": s.spec, "kind": s.kind, "priority": s.priority, "manifest": s.manifest} for s in reg.list()
+    ]
+    typer.echo(
+        json.dumps(rows, indent=2)
+        if as_json
+        else "\n".join(f"{r['kind']:6} {r['spec']}" for r in rows) or "no sources"
+    )
+
+
+@sources_app.command("remove")
+def sources_remove(spec: Annotated[str, typer.Argument(help="the source as listed")]) -> None:
+    """Unregister a source and drop its documents from the index."""
+    from service.ingestion import remove_source
+    from service.runtime import build_embedder
+
+    settings = get_settings()
+    report = run_guarded(remove_source, settings, run_guarded(build_embedder, settings), spec)
+    typer.echo(report.summary())
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="bind address (RAG_HOST)")] = None,
+    port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="port (RAG_PORT)")] = None,
+    adapter: Annotated[
+        Optional[str],
+        typer.Option(help="LoRA adapter (a name from `rag finetune list`, a folder, or 'none')"),
+    ] = None,
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from app.api import create_app
+    from service.middleware import JSONFormatter
+
+    settings = get_settings()
+    if adapter:
+        settings = settings.model_copy(update={"llm_adapter": adapter})
+        run_guarded(settings.adapter_path)  # an unknown adapter fails here, with its message
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JSONFormatter()
+        if settings.log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    uvicorn.run(
+        create_app(settings, load_in_background=True),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question")],
+    k: Annotated[
+        Optional[int], typer.Option("-k", min=1, max=10, help="retrieved chunks to answer from")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole answer as JSON")] = False,
+) -> None:
+    """Answer a question, streaming to the terminal, then list the sources."""
+    from service.events import Done, Token
+    from service.state import build_state
+
+    if not question.strip():
+        fail("the question is empty")
+    state = run_guarded(build_state, get_settings())
+    run_guarded(state.retriever)
+    for ev in state.pipeline.stream(question.strip(), [], k):
+        if isinstance(ev, Token) and not as_json:
+            typer.echo(ev.text, nl=False)
+        elif isinstance(ev, Done):
+            ans = ev.answer
+            state.feedback.record_answer(
+                ans.id, ans.question, ans.answer, ans.mode, [c.__dict__ for c in ans.citations]
+            )
+            if as_json:
+                typer.echo(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+                return
+            typer.echo(f"\n\n[{ans.mode}]")
+            for c in ans.citations:
+                typer.echo(f"[{c.n}] {c.title} > {c.heading.rsplit(' > ', 1)[-1]}\n    {c.url or c.source}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Evaluation and benchmarks: question sets, retrieval and answer scores, speed and load."""

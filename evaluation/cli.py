@@ -1,0 +1,137 @@
+"""`rag bench ...` and `rag eval`: benchmarks and dev-set scores, written to bench/results/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from index.retriever import MODES
+from service.cliutil import fail, run_guarded
+from service.config import get_settings
+
+bench_app = typer.Typer(help="Benchmarks; results go to bench/results/.", no_args_is_help=True)
+
+
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "roadmap_qa_dev.jsonl"
+DEV_CORPUS = DEV_SET.parents[1] / "corpus" / "roadmap"
+
+
+@bench_app.command("ingest")
+def bench_ingest_cmd(
+    sources: Annotated[
+        Optional[list[str]], typer.Argument(help="sources; the first one is scored by the question set")
+    ] = None,
+    questions: Annotated[
+        Path, typer.Option(help="question set (JSONL) for the LangChain comparison")
+    ] = DEV_SET,
+    corpus_root: Annotated[Path, typer.Option(help="folder holding the gold files")] = DEV_CORPUS,
+    langchain: Annotated[bool, typer.Option(help="run the LangChain textbook pipeline too")] = True,
+) -> None:
+    """Ingest throughput vs the embedder-only limit and vs the LangChain textbook pipeline."""
+    from evaluation.bench import bench_ingest, write_result
+
+    sources = sources or [str(DEV_CORPUS)]
+    qfile = questions if questions.is_file() else None
+    result = run_guarded(bench_ingest, get_settings(), sources, qfile, corpus_root, langchain)
+    typer.echo(json.dumps(result, indent=2))
+    typer.echo(f"written to {write_result('ingest', result)}")
+
+
+@bench_app.command("search")
+def bench_search_cmd(
+    questions: Annotated[Path, typer.Option(help="question set (JSONL) used as queries")] = DEV_SET,
+) -> None:
+    """Search latency p50/p95 per mode on the current index."""
+    from evaluation.bench import bench_search, write_result
+
+    if not questions.is_file():
+        fail(f"no such file: {questions}")
+    result = run_guarded(bench_search, get_settings(), questions)
+    typer.echo(json.dumps(result, indent=2))
+    typer.echo(f"written to {write_result('search', result)}")
+
+
+@bench_app.command("generate")
+def bench_generate_cmd(
+    backends: Annotated[Optional[list[str]], typer.Argument(help="transformers, llamacpp, openai")] = None,
+) -> None:
+    """Generation speed per backend: time to first token and tokens/s."""
+    from evaluation.bench import bench_generate, write_result
+
+    result = run_guarded(bench_generate, get_settings(), backends or [get_settings().llm_backend])
+    typer.echo(json.dumps(result, indent=2))
+    typer.echo(f"written to {write_result('generate', result)}")
+
+
+@bench_app.command("load")
+def bench_load_cmd(
+    url: Annotated[str, typer.Option(help="a running `rag serve`")] = "http://127.0.0.1:8000",
+    seconds: Annotated[int, typer.Option(min=5, max=3600)] = 60,
+    searchers: Annotated[int, typer.Option(min=0, max=1000, help="clients on /v1/search")] = 20,
+    askers: Annotated[int, typer.Option(min=0, max=1000, help="clients on /v1/ask")] = 4,
+    questions: Annotated[
+        Path, typer.Option(help="questions to send (JSONL with a question field)")
+    ] = DEV_SET,
+) -> None:
+    """Loopback load test (locust, headless): throughput, p50/p95/p99 and errors per route, server memory."""
+    import tempfile
+
+    import httpx
+
+    from evaluation.bench import write_result
+    from evaluation.load import run_load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            result = run_load(
+                url, questions, seconds=seconds, searchers=searchers, askers=askers, out_dir=Path(tmp)
+            )
+        except (httpx.HTTPError, FileNotFoundError) as exc:
+            fail(f"load test against {url} failed: {exc}")
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "rss_samples"}, indent=2))
+    typer.echo(f"written to {write_result('load', result)}")
+
+
+def eval_cmd(
+    questions: Annotated[Path, typer.Option(help="question set (JSONL, roadmap_qa_dev format)")] = DEV_SET,
+    corpus_root: Annotated[
+        Optional[Path], typer.Option(help="folder of the gold files (default: look them up in the index)")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=50)] = 5,
+    answers: Annotated[bool, typer.Option(help="also answer every question and score the answers")] = True,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Score retrieval (recall@k within 4,000 characters, MRR) and answers (key terms, citations,
+    abstention, latency)."""
+    from evaluation.answers import HEADLINE, evaluate_answers, write_reports
+    from evaluation.bench import RESULTS, catalog_reader, eval_retrieval
+    from service.state import build_state
+
+    if not questions.is_file():
+        fail(f"no such file: {questions}")
+    settings = get_settings()
+    retrieval = run_guarded(eval_retrieval, settings, questions, corpus_root, k)
+    summary, rows = None, []
+    if answers:
+        state = run_guarded(build_state, settings)
+        reader = catalog_reader(run_guarded(state.retriever))
+        summary, rows = evaluate_answers(state.pipeline, questions, corpus_root, reader)
+    if summary is None:
+        summary = {}
+    stem = f"eval-{questions.stem}"
+    paths = write_reports(RESULTS, stem, summary, retrieval, rows) if answers else []
+    if as_json:
+        typer.echo(json.dumps({"retrieval": retrieval, "answers": summary}, indent=2))
+        return
+    for mode in MODES:
+        typer.echo(
+            f"{mode:7} recall@{k} {retrieval[mode][f'recall@{k}']:.3f}  MRR {retrieval[mode]['mrr']:.3f}"
+        )
+    for key in HEADLINE:
+        if key in summary:
+            typer.echo(f"{key}: {summary[key]}")
+    for p in paths:
+        typer.echo(f"written to {p}")

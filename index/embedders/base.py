@@ -1,0 +1,65 @@
+"""What every embedder is: the Protocol, its config, and the batching and normalization they share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+
+from index import models
+from index.devices import Device
+
+EmbedderBackend = Literal["torch", "openvino", "openvino-int8w", "openvino-fp32", "hashing"]
+
+
+class Embedder(Protocol):
+    """Maps texts to L2-normalized float32 vectors."""
+
+    name: str  # identity used in cache keys: change it when the vectors change
+    dim: int
+    device: str
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class EmbedderConfig:
+    """Which embedder to build and how."""
+
+    model: str = models.DEFAULT_EMBEDDER
+    backend: EmbedderBackend = "openvino"  # int8 static OpenVINO: 3x torch on this CPU (README)
+    device: Device = "auto"
+    batch_size: int = 32
+    cache_dir: Path | None = None  # where exported (OpenVINO) models are kept
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Row-wise L2 normalization in float32."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _batches_by_length(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+    """Indices grouped so each batch holds texts of similar length (less padding)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def embed_in_batches(
+    encode, texts: Sequence[str], dim: int, batch_size: int, progress: bool, label: str
+) -> np.ndarray:
+    """Run `encode(list[str]) -> array` over length-sorted batches, with a progress bar."""
+    from tqdm import tqdm
+
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    with tqdm(total=len(texts), desc=label, unit="text", disable=not progress, leave=False) as bar:
+        for idx in _batches_by_length(texts, batch_size):
+            out[idx] = encode([texts[i] for i in idx])
+            bar.update(len(idx))
+    return normalize(out)

@@ -1,0 +1,47 @@
+"""A sentence-transformers model on torch (CPU or CUDA)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index import models
+from index.devices import resolve_device
+from index.embedders.base import EmbedderConfig, embed_in_batches
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on torch (CPU or CUDA)."""
+
+    def __init__(self, cfg: EmbedderConfig) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        path = models.resolve_embedder_path(cfg.model)
+        self.device = resolve_device(cfg.device)
+        self.model = SentenceTransformer(str(path), device=self.device)
+        # fp16 on the GPU (tensor cores); fp32 on the CPU, where half precision is slow.
+        self.model = self.model.half() if self.device == "cuda" else self.model.float()
+        self.tokenizer = self.model.tokenizer
+        self.dim = int(
+            self.model.get_embedding_dimension()
+            if hasattr(self.model, "get_embedding_dimension")
+            else self.model.get_sentence_embedding_dimension()
+        )
+        self.name = f"st:{Path(path).name if cfg.model != models.DEFAULT_EMBEDDER else cfg.model}"
+        self.batch_size = cfg.batch_size
+        self._lock = threading.Lock()
+
+    def _encode(self, batch: list[str]) -> np.ndarray:
+        with self._lock:  # the fast tokenizer is not thread-safe
+            return self.model.encode(
+                batch, batch_size=len(batch), convert_to_numpy=True, show_progress_bar=False
+            )
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        return embed_in_batches(self._encode, texts, self.dim, self.batch_size, progress, "embedding")
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])

@@ -1,0 +1,103 @@
+"""Local folders and files: which files are read, and each one as a document."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from ingest.documents import Document
+from ingest.errors import SourceError
+from ingest.htmltext import html_to_text
+from ingest.manifest import find_manifest, load_manifest
+from ingest.spec import SourceSpec
+
+log = logging.getLogger(__name__)
+
+KINDS = {
+    ".md": "markdown",
+    ".mdx": "markdown",
+    ".rst": "rst",
+    ".txt": "text",
+    ".py": "python",
+    ".html": "html",
+    ".htm": "html",
+}
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".rag",
+    ".tox",
+    "build",
+    "dist",
+}
+MAX_FILE_BYTES = 2_000_000
+
+
+def _title_of(text: str, fallback: str) -> str:
+    for line in text.splitlines()[:40]:
+        m = re.match(r"^#{1,2}\s+(.+)", line)
+        if m:
+            return m.group(1).strip()
+    return fallback
+
+
+def read_file(path: Path, root: Path, source_id: str, url: str = "") -> Document | None:
+    """One document from a local file, or None for unsupported, binary or oversized files."""
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None or path.stat().st_size > MAX_FILE_BYTES:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError) as exc:
+        log.warning("skipping %s: %s", path, exc)
+        return None
+    rel = path.relative_to(root).as_posix() if path != root else path.name
+    title = _title_of(text, path.stem.replace("_", " ").replace("-", " "))
+    if kind == "html":
+        html_title, text = html_to_text(text)
+        title, kind = html_title or title, "markdown"
+    return Document(
+        source=source_id, path=rel, text=text, title=title, url=url, location=str(path), kind=kind
+    )
+
+
+def iter_files(root: Path) -> list[Path]:
+    """Supported files under root in a stable order, skipping VCS and build folders."""
+    if root.is_file():
+        return [root]
+    out = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).parts
+        if any(p in SKIP_DIRS or p.startswith(".") for p in rel[:-1]):
+            continue
+        if path.is_file() and path.suffix.lower() in KINDS:
+            out.append(path)
+    return out
+
+
+def load_folder(root: Path, source_id: str, manifest: dict[str, str], url_for=None) -> list[Document]:
+    """Documents of every supported file in a folder (or a single file)."""
+    base = root.parent if root.is_file() else root
+    docs = []
+    for path in iter_files(root):
+        rel = path.relative_to(base).as_posix()
+        url = manifest.get(rel, "") or (url_for(rel) if url_for else "")
+        doc = read_file(path, base, source_id, url)
+        if doc is not None:
+            docs.append(doc)
+    return docs
+
+
+def load_local(spec: SourceSpec) -> list[Document]:
+    root = Path(spec.spec)
+    if not root.exists():
+        raise SourceError(f"source path does not exist: {root}")
+    mpath = Path(spec.manifest) if spec.manifest else find_manifest(root if root.is_dir() else root.parent)
+    manifest = load_manifest(mpath) if mpath else {}
+    return load_folder(root, spec.source_id, manifest)

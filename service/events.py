@@ -1,0 +1,63 @@
+"""What an answer is and what its stream carries: citations, the answer, and the typed stream events."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+AnswerMode = Literal["generated", "extractive", "abstained"]
+
+
+@dataclass
+class Citation:
+    n: int
+    title: str
+    heading: str
+    url: str
+    source: str
+    path: str
+    start: int
+    end: int
+    snippet: str
+    score: float
+
+
+@dataclass
+class Answer:
+    id: str
+    question: str
+    answer: str
+    mode: AnswerMode
+    citations: list[Citation]
+    abstained: bool
+    usage: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    confidence: dict = field(default_factory=dict)
+    generated: str = ""  # the model's own sentences that passed the faithfulness check
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Token:
+    """Answer text that is final: the client appends it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Citations:
+    """The sources the answer cites, as JSON-ready dicts."""
+
+    citations: list[dict]
+
+
+@dataclass(frozen=True)
+class Done:
+    """The whole answer, last."""
+
+    answer: Answer
+
+
+Event = Token | Citations | Done

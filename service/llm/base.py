@@ -1,0 +1,60 @@
+"""What a generator is: its configs, the streaming Protocol and the one error a backend raises."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from index import models
+from index.devices import Device
+
+LLMBackend = Literal["transformers", "llamacpp", "openai"]
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """Decoding settings: greedy with repetition control and a token budget."""
+
+    max_new_tokens: int = 96
+    temperature: float = 0.0  # 0 = greedy
+    repetition_penalty: float = 1.15
+    no_repeat_ngram_size: int = 0  # 6 cost 15% of tokens/s here; repetition_penalty already curbs loops
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Which generator to build."""
+
+    backend: LLMBackend = "transformers"
+    model: str = models.DEFAULT_GENERATOR
+    device: Device = "auto"
+    adapter: str = ""  # LoRA adapter folder (transformers backend)
+    cache_dir: Path = Path(".rag/models")
+    base_url: str = "http://localhost:8001/v1"
+    api_key: str = ""
+    threads: int = 0  # llama.cpp threads; 0 = all cores
+    context_window: int = 2048
+    timeout_s: float = 120.0  # remote (openai) backend: per request
+
+
+class GeneratorError(RuntimeError):
+    """The generator backend failed: `status` is 504 for a timeout, 502 for a bad or failed answer."""
+
+    def __init__(self, message: str, status: int = 502) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Generator(Protocol):
+    """Streams the assistant's reply to a chat, piece by piece."""
+
+    name: str
+    device: str
+    context_window: int
+
+    def stream(self, messages: list[Message], cfg: GenerationConfig) -> Iterator[str]: ...
+
+    def count_tokens(self, text: str) -> int: ...
