@@ -122,8 +122,7 @@ def markdown_report(summary: dict, retrieval: dict | None) -> str:
         ]
         lines.append("")
     lines += ["| answer metric | value |", "|---|---|"]
-    for key in ("questions", *HEADLINE):
-        lines.append(f"| {key} | {summary[key]} |")
+    lines += [f"| {key} | {summary[key]} |" for key in ("questions", *HEADLINE) if key in summary]
     lines += ["", "| kind | n | key-term recall | TTFT p50 ms |", "|---|---|---|---|"]
     lines += [
         f"| {k} | {v['n']} | {v['key_term_recall']} | {v['ttft_p50_ms']:.0f} |"

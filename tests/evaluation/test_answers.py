@@ -36,5 +36,5 @@ def test_summary_and_reports(tmp_path: Path):
 
 def test_markdown_report_names_the_k_it_was_run_with():
     retrieval = {"k": 10, **{m: {"recall@10": 0.9, "mrr": 0.8} for m in ("dense", "bm25", "hybrid")}}
-    report = markdown_report({"key_term_recall": 0.5}, retrieval)
+    report = markdown_report({"key_term_recall": 0.5, "by_kind": {}}, retrieval)
     assert "| retrieval mode | recall@10 | MRR |" in report and "| hybrid | 0.900 | 0.800 |" in report
