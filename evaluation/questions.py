@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.structure import fenced_line_mask, iter_lines
+from ingest.text import fenced_line_mask, iter_lines
 
 CONTEXT_CAP = 4000  # characters of context the top k may use in total
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from finetune.qadata import QAPair
 from finetune.raft import is_oracle
+from ingest.text import content_terms, split_sentences
 from service.answering import AnswerPipeline
-from service.grounding import citations_in, content_terms, split_sentences, support_of
+from service.grounding import citations_in, support_of
 
 ANSWER_WINDOW = 600
 

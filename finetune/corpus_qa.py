@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from finetune.qadata import QAPair
-from service.grounding import content_terms, is_statement, split_sentences
+from ingest.text import content_terms, split_at_sentences, split_sentences
+from service.grounding import is_statement
 
 _TERM = r"(?P<term>`?[A-Za-z][\w.\-+#()`]*(?: [A-Za-z][\w.\-+#()`]*){0,4})"
 DEFINITION = re.compile(
@@ -69,7 +70,6 @@ _ADVERBS = frozenset(
 essentially similarly normally optionally recently previously specifically fortunately unfortunately often
 actually simply""".split()
 )
-_FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`])")
 
 WHAT_IS = [
     "What is {t}?",
@@ -128,7 +128,7 @@ def _last_heading(heading: str) -> str:
 
 def questions_for(sentence: str, heading: str, rng: random.Random) -> list[tuple[str, str]]:
     """(question, answer) pairs one source sentence can answer."""
-    s = _FIRST_SENTENCE.split(sentence.strip())[0]  # one sentence: list items may hold several
+    s = split_at_sentences(sentence.strip())[0]  # one sentence: list items may hold several
     if not _starts_sentence(s) or s.rstrip("*").endswith("?"):
         return []  # a chunk's opening fragment, or a question rather than an answer
     if m := BOLD_ITEM.match(s):

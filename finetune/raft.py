@@ -13,9 +13,10 @@ from dataclasses import replace
 from finetune.examples import Example
 from finetune.qadata import QAPair
 from index.retriever import Hit, Retriever
+from ingest.text import content_terms, split_sentences
 from service.answer_config import MODEL_DECLINE
 from service.answering import AnswerPipeline
-from service.grounding import Evidence, content_terms, split_sentences, support_of
+from service.grounding import Evidence, support_of
 
 log = logging.getLogger(__name__)
 DECLINE = MODEL_DECLINE  # what the system prompt asks for; the pipeline detects it
@@ -75,26 +76,26 @@ def answer_target(
     oracle
     sentence that holds the answer, plus the next relevant one from the same source, each cited. Training on
     words the check would reject teaches the model to write answers the service then throws away."""
-    shown = [e for e in evidence if e.source - 1 in oracle]
+    shown = [e for e in evidence if e.n - 1 in oracle]
     if not shown or _overlap(pair.answer, " ".join(e.text for e in shown)) < 0.6:
         return None
     best = max(shown, key=lambda e: _overlap(pair.answer, e.text))
     if best.text.rstrip("*_ ").endswith((",", ";", "(", ":")):
         return None  # a sentence cut off in the source (a list follows): not a whole answer
     if pair.origin != "corpus":
-        cited = _cite(pair.answer, best.source)
-        if all(support_of(s, sources, [best.source]).coverage >= min_support for s in split_sentences(cited)):
+        cited = _cite(pair.answer, best.n)
+        if all(support_of(s, sources, [best.n]).coverage >= min_support for s in split_sentences(cited)):
             return cited
     q_terms = set(content_terms(pair.question))
     more = [
         e
         for e in shown
         if e is not best
-        and e.source == best.source
+        and e.n == best.n
         and q_terms & set(content_terms(e.text))
         and _is_sentence(e.text)
     ]
-    return " ".join(_cite(_plain(e.text), e.source, 1) for e in [best, *more][:max_sentences])
+    return " ".join(_cite(_plain(e.text), e.n, 1) for e in [best, *more][:max_sentences])
 
 
 def _oracle_hit(pair: QAPair, template: Hit) -> Hit:

@@ -36,7 +36,7 @@ class ChunkRecord:
     anchor: str
     text_hash: str
     doc_id: str
-    source: str  # source id (registered spec)
+    source_id: str  # the registered source's spec
     path: str
     title: str
     url: str

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from ingest.anchors import AnchorNamer
 from ingest.documents import Chunk, Document
-from ingest.structure import Section, fenced_line_mask, find_sections, iter_lines
+from ingest.structure import Section, find_sections
+from ingest.text import fence_roles, iter_lines, sentence_ends
 
 TokenCounter = Callable[[str], int]
-_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,10 @@ def approx_tokens(text: str) -> int:
 def _blocks(text: str, start: int, end: int, kind: str) -> list[tuple[int, int, bool]]:
     """Split text[start:end] at blank lines into (start, end, atomic) units; fences are atomic."""
     lines = [(o + start, line) for o, line in iter_lines(text[start:end])]
-    mask = fenced_line_mask(lines) if kind == "markdown" else [False] * len(lines)
+    roles = fence_roles(lines) if kind == "markdown" else [""] * len(lines)
     units: list[list] = []
-    for (offset, line), fenced in zip(lines, mask):
+    for (offset, line), role in zip(lines, roles):
+        fenced = role != ""
         line_end = offset + len(line)
         blank = not line.strip() and not fenced
         glue = kind == "rst" and line[:1] in (" ", "\t") and units and units[-1][3]
@@ -47,15 +48,9 @@ def _blocks(text: str, start: int, end: int, kind: str) -> list[tuple[int, int, 
             units[-1][3] = True
         else:
             units.append([offset, line_end, fenced, True])
-        if fenced and _is_fence_close(units[-1], text):
-            units[-1][3] = False
+        if role == "close":
+            units[-1][3] = False  # a fenced unit is complete once its fence closes
     return [(s, e, f) for s, e, f, _ in units]
-
-
-def _is_fence_close(unit: list, text: str) -> bool:
-    """A fenced unit is complete once its last line closes the fence it opened."""
-    body = text[unit[0] : unit[1]].strip().splitlines()
-    return len(body) > 1 and body[-1].strip().startswith(body[0].strip()[:3])
 
 
 def _split_long(
@@ -63,9 +58,9 @@ def _split_long(
 ) -> Iterator[tuple[int, int]]:
     """Split an over-long prose unit at sentence ends, then at whitespace."""
     pieces, pos = [], start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        pieces.append((pos, m.start()))
-        pos = m.end()
+    for sentence_end, next_start in sentence_ends(text, start, end):
+        pieces.append((pos, sentence_end))
+        pos = next_start
     pieces.append((pos, end))
     for s, e in pieces:
         while e - s > cfg.max_chars or count(text[s:e]) > cfg.max_tokens:

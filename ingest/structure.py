@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.text import fenced_line_mask, iter_lines
+
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _RST_ADORN = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
 _PY_TOP = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)")
 
@@ -19,37 +20,6 @@ class Section:
     title: str
     start: int
     end: int
-
-
-def iter_lines(text: str) -> list[tuple[int, str]]:
-    """(offset, line without newline) for each line of text."""
-    out, pos = [], 0
-    for line in text.splitlines(keepends=True):
-        out.append((pos, line.rstrip("\r\n")))
-        pos += len(line)
-    return out
-
-
-def fenced_line_mask(lines: list[tuple[int, str]]) -> list[bool]:
-    """True for lines inside (or delimiting) a fenced code block."""
-    mask, fence = [], None
-    for _, line in lines:
-        m = _FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-            mask.append(True)
-        elif fence is not None:
-            mask.append(True)
-            if (
-                m
-                and m.group(1)[0] == fence[0]
-                and len(m.group(1)) >= len(fence)
-                and not line.strip()[len(m.group(1)) :].strip()
-            ):
-                fence = None
-        else:
-            mask.append(False)
-    return mask
 
 
 def _close(marks: list[tuple[int, str, int]], length: int) -> list[Section]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
+from ingest.text import FENCE, fence_roles, iter_lines, split_at_sentences
+
 MIN_UNIT_CHARS = 25  # shorter pieces join their neighbour
 MAX_UNIT_CHARS = 600  # longer prose is split at sentence ends
 _BREAKS = re.compile(r"\n\s*\n|\n(?=\s*(?:[*+\-]|\d+[.)])\s)")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[`*])")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _NOISE = re.compile(r"[^\w\s:&,.'()/+#-]")
 
 
@@ -25,28 +25,26 @@ def clean_heading(heading: str, limit: int = 60) -> str:
 
 def _pieces(text: str) -> list[str]:
     """Paragraphs and list items, with fenced code blocks kept whole."""
+    lines = iter_lines(text)
     out, buf, in_fence = [], [], False
-    for line in text.splitlines():
-        if _FENCE.match(line):
-            if not in_fence and buf:
-                out += _BREAKS.split("\n".join(buf))
-                buf = []
-            buf.append(line)
-            if in_fence:
-                out.append("\n".join(buf))
-                buf = []
-            in_fence = not in_fence
-            continue
+    for (_, line), role in zip(lines, fence_roles(lines)):
+        if role == "open" and buf:
+            out += _BREAKS.split("\n".join(buf))
+            buf = []
         buf.append(line)
+        in_fence = role in ("open", "code")
+        if role == "close":
+            out.append("\n".join(buf))
+            buf = []
     if buf:
         out += ["\n".join(buf)] if in_fence else _BREAKS.split("\n".join(buf))
     return [p.strip() for p in out if p and p.strip()]
 
 
 def _split_prose(piece: str) -> list[str]:
-    if len(piece) <= MAX_UNIT_CHARS or _FENCE.match(piece):
+    if len(piece) <= MAX_UNIT_CHARS or FENCE.match(piece):
         return [piece]
-    return [s for s in _SENTENCE.split(piece) if s.strip()]
+    return [s for s in split_at_sentences(piece) if s.strip()]
 
 
 def split_units(text: str) -> list[str]:

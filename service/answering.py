@@ -12,19 +12,12 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 
 from index.retriever import Hit, Retriever
+from ingest.text import complete_sentences, content_terms
 from service.answer_config import DECLINE_PATTERN, MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.confidence import TermStats, missing_answer_type, term_coverage
 from service.events import Answer, Citation, Citations, Done, Event, Token
 from service.followups import condense
-from service.grounding import (
-    Evidence,
-    citations_in,
-    complete_sentences,
-    content_terms,
-    select_evidence,
-    strip_citations,
-    support_of,
-)
+from service.grounding import Evidence, citations_in, select_evidence, strip_citations, support_of
 from service.llm import Generator
 
 log = logging.getLogger(__name__)
@@ -96,7 +89,7 @@ class AnswerPipeline:
 
     def build_messages(self, question: str, evidence: list[Evidence], hits: list[Hit]) -> list[dict]:
         """The prompt gives the model pre-selected evidence sentences, numbered by their source."""
-        blocks = [f"[{e.source}] {e.text}" for e in evidence]
+        blocks = [f"[{e.n}] {e.text}" for e in evidence]
         user = self.user_prompt.format(sources="\n".join(blocks), question=question)
         return [{"role": "system", "content": self.system_prompt}, {"role": "user", "content": user}]
 
@@ -190,7 +183,7 @@ class AnswerPipeline:
         if self.cfg.quotes_after_answer != "cited":
             return evidence
         cited = set(citations_in(generated, len(hits)))
-        return [e for e in evidence if e.source in cited]
+        return [e for e in evidence if e.n in cited]
 
     def _generate(
         self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer
@@ -247,9 +240,9 @@ class AnswerPipeline:
             support = support_of(plain, sources, [*prefer, *range(1, len(sources) + 1)])
         if support.coverage < self.cfg.min_support:
             return "unsupported", sentence
-        if cited == [support.source]:
+        if cited == [support.n]:
             return "ok", sentence
-        return "ok", f"{plain} [{support.source}]"
+        return "ok", f"{plain} [{support.n}]"
 
     def _abstain(self, ans: Answer, hits: list[Hit], reason: str, t0: float) -> Iterator[Event]:
         ans.mode, ans.abstained = "abstained", True
@@ -291,4 +284,4 @@ def _ms_since(t0: float) -> float:
 
 
 def _quote_block(evidence: list[Evidence]) -> str:
-    return "\n".join(f"> {e.text} [{e.source}]" for e in evidence)
+    return "\n".join(f"> {e.text} [{e.n}]" for e in evidence)

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from service.grounding import content_terms
+from ingest.text import content_terms
 
 
 class TermStats:

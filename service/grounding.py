@@ -1,4 +1,4 @@
-"""Grounding: split sentences, check that answer sentences are supported by the sources, pick evidence."""
+"""Grounding: check that answer sentences are supported by the sources, and pick evidence sentences."""
 
 from __future__ import annotations
 
@@ -7,84 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import Stemmer
 
+from ingest.text import content_terms, split_sentences
 from ingest.units import clean_heading
 
-_STEM = Stemmer.Stemmer("english")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 _CITE = re.compile(r"\[(\d{1,2})\]")
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*`])|\n+")
-STOP = frozenset(
-    """a an the and or but if then than so of to in on at by for from with without about into over under
-is are was were be been being am do does did done have has had having it its this that these those there
-here i you
-he she we they me my your our their them what which who whom whose when where why how can could should
-would will
-shall may might must not no nor just also very more most much many some any each every all both either neither
-as up out off again further once only own same such too s t don doesn isn aren wasn weren get got like
-use used using
-one two well even still yet let lets i'm what's it's learn roadmap page""".split()
-)
-
-
-def content_terms(text: str) -> list[str]:
-    """Stemmed, lower-case content words (stop words out)."""
-    words = [w.lower().strip(".-") for w in _WORD.findall(text)]
-    return _STEM.stemWords([w for w in words if len(w) > 1 and w not in STOP])
-
-
-_CONTINUATION = re.compile(r"^[a-z(`]")
-# rst adornment: 3+ of one punctuation character; quotes need 4+, since """ and ''' open and close docstrings
-_RST_UNDERLINE = re.compile(r"^(?:([=\-~^*+#])\1{2,}|([\"'])\2{3,})$")
-
-
-def _logical_lines(text: str) -> list[tuple[str, str]]:
-    """Lines with hard-wrapped prose joined back (rst and docstrings wrap at ~80 columns), each with its kind:
-    fence (a code fence marker), code, prose, or joined (prose re-joined from wrapped lines).
-
-    Without this a wrapped sentence becomes fragments ("strategy is recommended for a better estimate of the
-    accuracy, if it"): the evidence then shows half-sentences and a model trained on it learns to invent
-    the rest."""
-    out: list[tuple[str, str]] = []
-    in_fence, joinable = False, False
-    for line in text.splitlines():
-        bare = line.strip()
-        if bare.startswith(("```", "~~~")):
-            in_fence, joinable = not in_fence, False
-            out.append((line, "fence"))
-        elif in_fence:
-            out.append((line, "code"))
-        elif _RST_UNDERLINE.match(bare) and out and out[-1][1] == "prose" and out[-1][0].strip():
-            out.pop()  # an rst section title and its underline: a heading, not a statement
-            joinable = False
-        else:
-            if joinable and _CONTINUATION.match(bare):
-                out[-1] = (out[-1][0].rstrip() + " " + bare, "joined")
-            else:
-                out.append((line, "prose"))
-            joinable = bool(bare) and not bare.endswith((".", ":", "!", "?", "::"))
-    return out
-
-
-def split_sentences(text: str, max_item_chars: int = 300) -> list[str]:
-    """Statements of a passage: list items whole (when short), prose split into sentences (a joined paragraph
-    always), and code lines from fenced blocks wrapped in backticks."""
-    out = []
-    for line, kind in _logical_lines(text):
-        if kind == "fence":
-            continue
-        if kind == "code":
-            code = line.strip()
-            if len(code) >= 12 and not code.startswith("#"):
-                out.append(f"`{code}`")
-            continue
-        item = re.sub(r"^\s*(?:[*+\-]|\d+[.)])\s+", "", line).strip()
-        if not item:
-            continue
-        parts = [item] if len(item) <= max_item_chars and kind == "prose" else _SENT_SPLIT.split(item)
-        out += [p.strip() for p in parts if len(p.strip()) > 2]
-    return out
 
 
 def citations_in(text: str, n_sources: int) -> list[int]:
@@ -103,7 +30,7 @@ class Support:
 
     sentence: str
     coverage: float  # share of its content terms found in the supporting source
-    source: int  # 1-based number of the best supporting source, 0 if none
+    n: int  # the prompt number [n] of the best supporting source, 0 if none
 
 
 def support_of(sentence: str, sources: Sequence[str], cited: Sequence[int] = ()) -> Support:
@@ -136,7 +63,7 @@ class Evidence:
     """A source sentence chosen to answer the question."""
 
     text: str
-    source: int  # 1-based source number
+    n: int  # the prompt number [n] of its source
     score: float
     order: int  # position in the source, to keep reading order
 
@@ -205,16 +132,3 @@ def _pick(
         if len(chosen) >= max_sentences:
             break
     return chosen
-
-
-def complete_sentences(text: str) -> list[str]:
-    """Split off finished sentences; the last element is the unfinished rest."""
-    parts = re.split(r"(?<=[.!?])(?:\s*\[\d+\])*\s+|\n+", text)
-    if len(parts) == 1:
-        return [text]
-    ends = [m.end() for m in re.finditer(r"(?<=[.!?])(?:\s*\[\d+\])*\s+|\n+", text)]
-    out, start = [], 0
-    for end in ends:
-        out.append(text[start:end].strip())
-        start = end
-    return [s for s in out if s] + [text[start:]]

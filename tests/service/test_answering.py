@@ -107,7 +107,7 @@ def test_grounding_helpers():
         HashingEmbedder().embed,
         max_sentences=1,
     )
-    assert ev[0].source == 1
+    assert ev[0].n == 1
 
 
 def test_expected_answer_type_must_be_in_the_evidence():

@@ -79,37 +79,6 @@ def test_openai_client_non_streamed_and_streamed(server):
     assert chunks[-1].model_extra["citations"]
 
 
-@pytest.mark.parametrize(
-    "path,body",
-    [
-        ("/v1/ask", {"question": ""}),
-        ("/v1/ask", {"question": "   "}),
-        ("/v1/ask", {"question": "x" * 5000}),
-        ("/v1/ask", {"question": 42}),
-        ("/v1/ask", {"question": "ok?", "k": 0}),
-        ("/v1/ask", {"question": "ok?", "k": 1000}),
-        ("/v1/ask", {"question": "ok?", "history": "nope"}),
-        ("/v1/search", {"query": "ok", "mode": "fuzzy"}),
-        ("/v1/search", {"query": "ok", "k": -1}),
-        ("/v1/search", {}),
-        ("/v1/feedback", {"answer_id": "abc", "rating": "meh"}),
-        ("/v1/chat/completions", {"messages": []}),
-        ("/v1/chat/completions", {"messages": [{"role": "assistant", "content": "hi"}]}),
-    ],
-)
-def test_bad_input_is_4xx_with_detail(server, path, body):
-    res = httpx.post(f"{server.url}{path}", json=body, timeout=30)
-    assert 400 <= res.status_code < 500, res.text
-    assert "detail" in res.json()
-
-
-def test_malformed_json_is_4xx(server):
-    res = httpx.post(
-        f"{server.url}/v1/ask", content=b"{not json", headers={"content-type": "application/json"}
-    )
-    assert res.status_code == 422 and "detail" in res.json()
-
-
 def test_unanswerable_dev_questions_abstain(server):
     questions = [q for q in load_questions(DEV_SET) if not q.answerable]
     abstained = [

@@ -1,15 +1,24 @@
-"""Reference models over real HTTP: list, predict from an upload and from JSON, bad uploads rejected."""
+"""Reference-model routes in-process (TestClient): list, predict from an upload and from JSON, bad uploads."""
 
 from __future__ import annotations
 
 import io
 
-import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from app.api import create_app
 from reference import cnn
+from service.config import Settings
 
-pytestmark = pytest.mark.slow
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    settings = Settings(
+        home=tmp_path_factory.mktemp("ref"), embedder_backend="hashing", answer_generate=False
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
 
 
 def _digit_png(index: int) -> tuple[bytes, int]:
@@ -23,32 +32,22 @@ def _digit_png(index: int) -> tuple[bytes, int]:
     return buf.getvalue(), int(yte[index])
 
 
-def test_list_reference_models(server):
-    rows = httpx.get(f"{server.url}/v1/reference-models", timeout=30).json()
+def test_list_reference_models(client):
+    rows = client.get("/v1/reference-models").json()
     assert {r["name"] for r in rows} == {"cnn", "rnn", "vision"}
     assert all(r["metrics"]["metric"] for r in rows)
 
 
-def test_predict_from_upload_and_json(server):
+def test_predict_from_upload_and_json(client):
     data, label = _digit_png(5)
-    r = httpx.post(
-        f"{server.url}/v1/reference-models/cnn/predict",
-        files={"file": ("d.png", data, "image/png")},
-        timeout=60,
-    )
+    r = client.post("/v1/reference-models/cnn/predict", files={"file": ("d.png", data, "image/png")})
     assert r.status_code == 200 and r.json()["label"] == label
     _, _, xte, yte = cnn.load_data(cnn.CNNConfig())
-    r = httpx.post(
-        f"{server.url}/v1/reference-models/cnn/predict", json={"input": (xte[7, 0] * 16).tolist()}, timeout=60
-    )
+    r = client.post("/v1/reference-models/cnn/predict", json={"input": (xte[7, 0] * 16).tolist()})
     assert r.status_code == 200 and r.json()["label"] == int(yte[7])
-    r = httpx.post(f"{server.url}/v1/reference-models/rnn/predict", json={"input": "The data"}, timeout=60)
+    r = client.post("/v1/reference-models/rnn/predict", json={"input": "The data"})
     assert r.status_code == 200 and r.json()["continuation"]
-    r = httpx.post(
-        f"{server.url}/v1/reference-models/vision/predict",
-        files={"file": ("s.png", data, "image/png")},
-        timeout=60,
-    )
+    r = client.post("/v1/reference-models/vision/predict", files={"file": ("s.png", data, "image/png")})
     assert r.status_code == 200 and len(r.json()["mask"]) == 32
 
 
@@ -64,12 +63,12 @@ def test_predict_from_upload_and_json(server):
         ({"data": {"field": "no file"}, "files": {}}, 415),
     ],
 )
-def test_bad_uploads_are_rejected(server, kwargs, status):
-    r = httpx.post(f"{server.url}/v1/reference-models/cnn/predict", timeout=60, **kwargs)
+def test_bad_uploads_are_rejected(client, kwargs, status):
+    r = client.post("/v1/reference-models/cnn/predict", **kwargs)
     assert r.status_code == status, r.text
     assert r.json()["detail"]
 
 
-def test_unknown_model_is_404(server):
-    r = httpx.post(f"{server.url}/v1/reference-models/gan/predict", json={"input": "x"}, timeout=30)
+def test_unknown_model_is_404(client):
+    r = client.post("/v1/reference-models/gan/predict", json={"input": "x"})
     assert r.status_code == 404 and "unknown reference model" in r.json()["detail"]

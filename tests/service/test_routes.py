@@ -1,0 +1,234 @@
+"""Route tests in-process with FastAPI's TestClient: health, search, ask (JSON and SSE), bad input, admin
+auth, body limits, SSRF and path guards, /metrics, request ids, rate limits, CORS, the widget bundle, errors.
+
+A small app: the hashing embedder over the tiny corpus, extractive answers (no generator loaded)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api import create_app
+from index.embedders import HashingEmbedder
+from service.config import Settings
+from service.ingestion import SourceRequest, ingest_sources
+from tests.conftest import write_tiny_corpus
+
+TOKEN = "s3cret-admin-token"
+ADMIN = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def app_settings(root: Path, **extra) -> Settings:
+    allowed = root / "allowed"
+    allowed.mkdir(exist_ok=True)
+    (allowed / "new.md").write_text("# Gradient clipping\n\nGradient clipping caps the norm of gradients.\n")
+    base = dict(
+        home=root / "home",
+        embedder_backend="hashing",
+        answer_generate=False,
+        admin_tokens=[TOKEN],
+        rate_limit="40/minute",
+        max_body_bytes=65536,
+        ingest_roots=[allowed],
+        cors_origins=["https://course.example"],
+    )
+    return Settings(**{**base, **extra})
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("routes")
+    settings = app_settings(root)
+    ingest_sources(settings, HashingEmbedder(), [SourceRequest(str(write_tiny_corpus(root / "corpus")))])
+    return root
+
+
+@pytest.fixture(scope="module")
+def client(root: Path):
+    with TestClient(create_app(app_settings(root))) as c:
+        yield c
+
+
+def parse_sse(text: str) -> list[tuple[str, dict]]:
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        out.append((lines.get("event", ""), json.loads(lines["data"])))
+    return out
+
+
+def test_health_and_ready(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["chunks"] > 0
+
+
+def test_search_hits_carry_offsets_into_the_document(client):
+    hits = client.post("/v1/search", json={"query": "convolution filters images", "k": 2}).json()["hits"]
+    assert hits and hits[0]["path"] == "deep-learning.md"
+    text = Path(hits[0]["source"]).read_text(encoding="utf-8")
+    assert text[hits[0]["start"] : hits[0]["end"]] == hits[0]["text"]
+
+
+def test_ask_json_and_sse_give_the_same_answer(client):
+    question = {"question": "what do convolution layers detect in images?"}
+    body = client.post("/v1/ask", json=question).json()
+    assert body["mode"] == "extractive" and body["citations"][0]["path"] == "deep-learning.md"
+    res = client.post("/v1/ask", json={**question, "stream": True})
+    events = parse_sse(res.text)
+    assert res.headers["content-type"].startswith("text/event-stream")
+    assert [e for e, _ in events[-2:]] == ["citations", "done"]
+    assert "".join(d["text"] for e, d in events if e == "token") == events[-1][1]["answer"] == body["answer"]
+
+
+@pytest.mark.parametrize(
+    "path,body",
+    [
+        ("/v1/ask", {"question": ""}),
+        ("/v1/ask", {"question": "   "}),
+        ("/v1/ask", {"question": "x" * 5000}),
+        ("/v1/ask", {"question": 42}),
+        ("/v1/ask", {"question": "ok?", "k": 0}),
+        ("/v1/ask", {"question": "ok?", "k": 1000}),
+        ("/v1/ask", {"question": "ok?", "history": "nope"}),
+        ("/v1/search", {"query": "ok", "mode": "fuzzy"}),
+        ("/v1/search", {"query": "ok", "k": -1}),
+        ("/v1/search", {}),
+        ("/v1/feedback", {"answer_id": "abc", "rating": "meh"}),
+        ("/v1/chat/completions", {"messages": []}),
+        ("/v1/chat/completions", {"messages": [{"role": "assistant", "content": "hi"}]}),
+    ],
+)
+def test_bad_input_is_4xx_with_detail(client, path, body):
+    res = client.post(path, json=body)
+    assert 400 <= res.status_code < 500 and "detail" in res.json(), res.text
+
+
+def test_malformed_json_is_422(client):
+    res = client.post("/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert res.status_code == 422 and "detail" in res.json()
+
+
+def test_admin_routes_need_a_token(client):
+    for method, path, body in (
+        ("GET", "/v1/adapters", None),
+        ("POST", "/v1/ingest", {"sources": []}),
+        ("POST", "/v1/finetune", {"max_steps": 1}),
+        ("GET", "/v1/jobs/nope", None),
+        ("POST", "/v1/adapters/x/activate", None),
+    ):
+        r = client.request(method, path, json=body)
+        assert r.status_code == 401 and r.json()["detail"], (path, r.text)
+        assert (
+            client.request(method, path, json=body, headers={"Authorization": "Bearer wrong"}).status_code
+            == 403
+        )
+    r = client.get("/v1/adapters", headers=ADMIN)
+    assert r.status_code == 200 and "adapters" in r.json()
+
+
+def test_unknown_adapter_and_job_are_404(client):
+    missing = client.post("/v1/adapters/nope/activate", headers=ADMIN)
+    assert missing.status_code == 404 and "no adapter" in missing.json()["detail"]
+    assert client.get("/v1/jobs/nope", headers=ADMIN).status_code == 404
+
+
+def test_oversized_and_chunked_bodies(client):
+    r = client.post("/v1/search", content=b"x" * 70_000, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "larger than" in r.json()["detail"]
+
+    def chunks():
+        yield b'{"query": "cnn"}'
+
+    assert (
+        client.post("/v1/search", content=chunks(), headers={"content-type": "application/json"}).status_code
+        == 411
+    )
+
+
+def test_ssrf_and_path_escapes_are_refused(client, root):
+    for src in (
+        "http://127.0.0.1:8000/",
+        "http://localhost/admin",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.5/docs",
+        "https://[::1]/x",
+        str(root / "corpus"),
+        str(root / "allowed" / ".." / "corpus"),
+        "/etc/passwd",
+    ):
+        r = client.post("/v1/ingest", json={"sources": [src]}, headers=ADMIN)
+        assert r.status_code == 422, (src, r.text)
+        assert "private or local" in r.json()["detail"] or "outside the folders" in r.json()["detail"]
+
+
+def test_metrics_expose_the_named_series(client):
+    client.post("/v1/ask", json={"question": "what do CNNs detect in images?"})
+    text = client.get("/metrics").text
+    for series in (
+        "rag_requests_total",
+        "rag_request_seconds_bucket",
+        "rag_time_to_first_token_seconds",
+        "rag_retrieval_seconds",
+        "rag_generated_tokens_total",
+        "rag_index_chunks",
+        "rag_index_version_info",
+        "rag_answers_total",
+        "rag_jobs",
+    ):
+        assert series in text, series
+    assert 'route="/v1/ask"' in text
+
+
+def test_request_ids_come_back(client):
+    assert client.get("/healthz", headers={"X-Request-ID": "abc123"}).headers["x-request-id"] == "abc123"
+    assert client.get("/healthz").headers["x-request-id"]
+
+
+def test_rate_limit_answers_429(client):
+    key = {"X-API-Key": "one-busy-client"}
+    codes = [client.post("/v1/search", json={"query": "cnn"}, headers=key).status_code for _ in range(45)]
+    assert codes.count(429) >= 5 and codes[0] == 200
+    r = client.post("/v1/search", json={"query": "cnn"}, headers=key)
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "rate limit" in r.json()["detail"]
+
+
+def test_cors_allows_only_configured_origins(client):
+    pre = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    ok = client.options("/v1/ask", headers={"Origin": "https://course.example", **pre})
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "https://course.example"
+    bad = client.options("/v1/ask", headers={"Origin": "https://evil.example", **pre})
+    assert "access-control-allow-origin" not in bad.headers
+
+
+def test_widget_bundle_is_cacheable_and_versioned(client):
+    r = client.get("/widget.js")
+    version = r.headers["x-widget-version"]
+    assert r.status_code == 200 and "javascript" in r.headers["content-type"]
+    assert "max-age=3600" in r.headers["cache-control"]
+    assert "immutable" in client.get("/widget.js", params={"v": version}).headers["cache-control"]
+    assert client.get("/widget.js", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+    assert f"widget.js?v={version}" in client.get("/").text
+
+
+def test_an_unexpected_error_is_a_500_naming_the_request_id(root, caplog):
+    app = create_app(app_settings(root))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise ValueError("a bug, not a client error")
+
+    with TestClient(app) as c:
+        r = c.get("/boom", headers={"X-Request-ID": "req-42"})
+    assert r.status_code == 500 and r.json()["request_id"] == "req-42" and "req-42" in r.json()["detail"]
+    assert "a bug" not in r.text  # the message stays in the log, with its traceback
+    assert any(rec.exc_info and "a bug" in str(rec.exc_info[1]) for rec in caplog.records)
+
+
+def test_no_index_is_503(tmp_path):
+    with TestClient(create_app(app_settings(tmp_path))) as c:
+        r = c.post("/v1/search", json={"query": "cnn"})
+    assert r.status_code == 503 and "rag ingest" in r.json()["detail"]
