@@ -90,10 +90,7 @@ def answer_target(
     more = [
         e
         for e in shown
-        if e is not best
-        and e.n == best.n
-        and q_terms & set(content_terms(e.text))
-        and _is_sentence(e.text)
+        if e is not best and e.n == best.n and q_terms & set(content_terms(e.text)) and _is_sentence(e.text)
     ]
     return " ".join(_cite(_plain(e.text), e.n, 1) for e in [best, *more][:max_sentences])
 
