@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser run test test-fast bench load fuzz adapter widget clean
+.PHONY: setup browser run lint test test-fast bench load fuzz adapter widget clean
 
 setup: $(STAMP)
 
@@ -31,10 +31,16 @@ browser:
 	  { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } || \
 	  { echo "error: the widget tests need Chromium: apt-get install chromium (as root)" >&2; exit 1; }
 
-test: setup browser
+# ruff (lint + format) and the import-linter layer contract (pyproject.toml) run before the tests.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: lint browser
 	$(BIN)/python -m pytest -q --durations=10
 
-test-fast: setup
+test-fast: lint
 	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: setup
