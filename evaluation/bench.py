@@ -21,9 +21,11 @@ from index.retriever import MODES
 from ingest.chunking import chunk_document
 from ingest.sources import load_documents, parse_source
 from ingest.units import unit_texts
+from service.answering import load_prompt
 from service.config import Settings
 from service.ingestion import SourceRequest, ingest_sources
-from service.runtime import PROJECT_ROOT, open_retriever
+from service.llm import create_generator
+from service.runtime import PROJECT_ROOT, build_embedder, open_retriever
 
 log = logging.getLogger(__name__)
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -145,8 +147,6 @@ def _unit_texts(sources: list[str], settings: Settings, emb) -> list[str]:
 
 def bench_search(settings: Settings, questions_file: Path, repeats: int = 3) -> dict:
     """Search latency p50/p95 per mode over the question set, after a warm-up, on the current index."""
-    from service.runtime import build_embedder
-
     retriever = open_retriever(settings, build_embedder(settings))
     queries = [q.question for q in load_questions(questions_file)]
     out = {"index_version": retriever.version, "chunks": retriever.size, "queries": len(queries)}
@@ -170,8 +170,6 @@ def bench_search(settings: Settings, questions_file: Path, repeats: int = 3) -> 
 
 def eval_retrieval(settings: Settings, questions_file: Path, corpus_root: Path | None, k: int = 5) -> dict:
     """Recall@k (within the 4,000-character context cap) and MRR per mode on the current index."""
-    from service.runtime import build_embedder
-
     retriever = open_retriever(settings, build_embedder(settings))
     questions = [q for q in load_questions(questions_file) if q.answerable]
     text_of = corpus_reader(corpus_root) if corpus_root else catalog_reader(retriever)
@@ -207,9 +205,6 @@ BENCH_PROMPTS = (
 
 def bench_generate(settings: Settings, backends: list[str], repeats: int = 3) -> dict:
     """Time to first token and tokens/s per generator backend, on answer-style prompts, after a warm-up."""
-    from service.answering import load_prompt
-    from service.llm import create_generator
-
     system = load_prompt("answer.txt")
     cfg = settings.answer_config().generation
     out: dict = {"max_new_tokens": cfg.max_new_tokens}

@@ -24,6 +24,7 @@ class FinetuneBody(BaseModel):
 @router.post("/finetune", status_code=202, response_model=JobOut)
 def start_finetune(body: FinetuneBody, state: StateDep) -> JobOut:
     """Start a background fine-tuning job (answering goes on); follow it at GET /v1/jobs/{id}."""
+    # deferred: training pulls in torch, transformers and peft, which the API needs only for this route
     from finetune.pipeline import FinetuneRequest, run_finetune
     from finetune.train import LoRAConfig
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from service.adapters import AdapterStore
+from service.llm import base_model_dir
 
 
 def export_merged(settings, name: str, out: Path) -> Path:
     """adapters/NAME merged into the configured base generator, saved (safetensors + tokenizer) in `out`."""
+    # deferred: torch, transformers and peft load only when an adapter is exported
     from peft import PeftModel
 
     from finetune.train import load_base
-    from service.llm import base_model_dir
 
     adapter = AdapterStore(settings.home).path(name)
     out = Path(out)

@@ -10,6 +10,9 @@ import typer
 
 from service.cliutil import fail
 
+# Commands import what they run, inside the command: `rag --help` and the light commands stay quick instead of
+# loading faiss, torch and transformers first (measured: 1.6 s for `import app.cli`, 3-4 s more with them).
+
 app = typer.Typer(
     help="Bundled reference models (cnn, rnn, vision): list, train, eval, predict.", no_args_is_help=True
 )

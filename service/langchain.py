@@ -16,6 +16,8 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
 from index.retriever import Retriever
+from service.config import Settings
+from service.runtime import build_embedder, open_retriever
 
 
 class RoadmapRetriever(BaseRetriever):
@@ -29,9 +31,6 @@ class RoadmapRetriever(BaseRetriever):
     @classmethod
     def from_home(cls, home: str | Path = ".rag", **kwargs: Any) -> RoadmapRetriever:
         """Open the current index in a data dir with the configured embedder."""
-        from service.config import Settings
-        from service.runtime import build_embedder, open_retriever
-
         settings = Settings(home=Path(home))
         return cls(retriever=open_retriever(settings, build_embedder(settings)), **kwargs)
 

@@ -6,6 +6,7 @@ import logging
 import threading
 
 from index.registry import SourceRegistry
+from service.ingestion import SourceRequest, ingest_sources
 
 log = logging.getLogger(__name__)
 REMOTE_KINDS = ("git", "web")
@@ -13,8 +14,6 @@ REMOTE_KINDS = ("git", "web")
 
 def refresh_remote_sources(state) -> dict:
     """Re-ingest every registered git and web source (unchanged content embeds nothing)."""
-    from service.ingestion import SourceRequest, ingest_sources
-
     registry = SourceRegistry(state.settings.home)
     try:
         remote = [s for s in registry.list() if s.kind in REMOTE_KINDS]

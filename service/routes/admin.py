@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ingest.errors import SourceError
 from service.deps import AdminDep, StateDep
 from service.guards import SourceNotAllowed, checked_source
+from service.ingestion import SourceRequest, ingest_sources
 from service.schemas import JobOut
 
 router = APIRouter(prefix="/v1", tags=["index (admin)"], dependencies=[AdminDep])
@@ -26,8 +27,6 @@ class IngestBody(BaseModel):
 @router.post("/ingest", status_code=202, response_model=JobOut)
 def start_ingest(body: IngestBody, state: StateDep) -> JobOut:
     """Start a re-index job; GET /v1/jobs/{id} follows it; the new version is served once it is published."""
-    from service.ingestion import SourceRequest, ingest_sources
-
     s = state.settings
     try:
         specs = [

@@ -70,3 +70,27 @@ def test_bad_settings_are_one_line_per_field_not_a_traceback(tmp_path: Path):
         out = subprocess.run([*RAG, *args], env=env, capture_output=True, text=True, timeout=120)
         assert out.returncode == 2 and "Traceback" not in out.stderr, args
         assert "RAG_ANSWER_QUOTES_AFTER" in out.stderr and "RAG_ANSWER_K" in out.stderr, out.stderr
+
+
+def test_verbose_shows_the_traceback_of_an_expected_error(tmp_path: Path):
+    quiet = rag(tmp_path / "empty", "search", "anything")
+    loud = rag(tmp_path / "empty", "--verbose", "search", "anything")
+    assert quiet.returncode == loud.returncode == 2 and "Traceback" not in quiet.stderr
+    assert "Traceback" in loud.stderr and "NoIndexError" in loud.stderr and "rag ingest" in loud.stderr
+
+
+def test_every_choice_setting_is_checked(tmp_path: Path):
+    for name, value in (
+        ("RAG_DEVICE", "tpu"),
+        ("RAG_EMBEDDER_BACKEND", "onnx"),
+        ("RAG_LLM_BACKEND", "vllm"),
+        ("RAG_SEARCH_MODE", "fuzzy"),
+        ("RAG_LOG_FORMAT", "xml"),
+        ("RAG_ANSWER_LEAD_WITH", "x"),
+    ):
+        env = rag_env(tmp_path / "home", **{name: value})
+        out = subprocess.run([*RAG, "status"], env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 2 and name in out.stderr and "Traceback" not in out.stderr, (
+            name,
+            out.stderr,
+        )
