@@ -44,8 +44,8 @@ def write_result(name: str, data: dict) -> Path:
 class _Span:
     """A retrieved span for scoring: file, offsets and text."""
 
-    def __init__(self, source: str, path: str, start: int, end: int, text: str) -> None:
-        self.source, self.path, self.start, self.end, self.text = source, path, start, end, text
+    def __init__(self, location: str, path: str, start: int, end: int, text: str) -> None:
+        self.location, self.path, self.start, self.end, self.text = location, path, start, end, text
 
 
 def langchain_pipeline(sources: list[str], embedder, questions, corpus_root: Path | None, k: int = 5) -> dict:

@@ -115,7 +115,7 @@ def cap_context(hits: Sequence, cap: int = CONTEXT_CAP) -> list:
 
 
 def hit_matches(hit, span: GoldSpan) -> bool:
-    same_file = hit.source == span.location if span.location else path_matches(hit.path, span.file)
+    same_file = hit.location == span.location if span.location else path_matches(hit.path, span.file)
     return same_file and hit.start < span.end and hit.end > span.start
 
 

@@ -203,6 +203,6 @@ def ab_compare(
 
 
 def document_text(retriever) -> Callable[[str], str]:
-    """A citation's source (a file location or URL) -> the indexed document text."""
-    by_key = {k: t for loc, url, t in retriever.catalog.document_texts() for k in (loc, url) if k}
+    """A citation's source (its public name or URL) -> the indexed document text."""
+    by_key = {k: t for name, url, _, t in retriever.catalog.document_texts() for k in (name, url) if k}
     return lambda source: by_key.get(source, "")

@@ -24,6 +24,16 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
+def public_source(source_id: str, path: str, location: str) -> str:
+    """How a document is named to clients: its URL, or the source's name and the path inside it
+    ("roadmap/foundations.md"), never a file system path of the server."""
+    if location.startswith(("http://", "https://", "pydoc:")):
+        return location
+    base = source_id[: -len(path)].rstrip("/") if path and source_id.endswith("/" + path) else source_id
+    name = base.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or "source"
+    return f"{name}/{path}"
+
+
 @dataclass(frozen=True)
 class ChunkRecord:
     """A chunk joined with its document's citation fields."""
@@ -41,6 +51,10 @@ class ChunkRecord:
     title: str
     url: str
     location: str
+
+    @property
+    def public_source(self) -> str:
+        return public_source(self.source_id, self.path, self.location)
 
     @property
     def citation_url(self) -> str:
@@ -141,13 +155,18 @@ class Catalog:
         return {"documents": docs, "chunks": chunks}
 
     def document_texts(self) -> list[tuple[str, str, str, str]]:
-        """(location, url, path, text) of every document."""
-        return self.conn.execute("SELECT location, url, path, text FROM documents").fetchall()
+        """(public source name, url, path, text) of every document."""
+        rows = self.conn.execute("SELECT source, path, location, url, text FROM documents").fetchall()
+        return [(public_source(s, p, loc), url, p, text) for s, p, loc, url, text in rows]
 
     def find_document(self, key: str) -> tuple[str, str, str] | None:
-        """(text, title, path) of the document at this location or public URL."""
+        """(text, title, path) of the document named `key` as clients see it (see `public_source`)."""
+        rows = self.conn.execute("SELECT doc_id, source, path, location FROM documents").fetchall()
+        doc_id = next((d for d, s, p, loc in rows if public_source(s, p, loc) == key), None)
+        if doc_id is None:
+            return None
         return self.conn.execute(
-            "SELECT text, title, path FROM documents WHERE location = ? OR url = ? LIMIT 1", (key, key)
+            "SELECT text, title, path FROM documents WHERE doc_id = ?", (doc_id,)
         ).fetchone()
 
     def document_keys(self) -> list[tuple[str, str, str, str]]:

@@ -51,7 +51,8 @@ class Hit:
     id: int
     text: str
     score: float
-    source: str  # absolute path of a local file, else the page URL / pydoc name
+    source: str  # how clients name the document: its URL, or "<source name>/<path>" (index/catalog.py)
+    location: str  # where the server read it: a local file's absolute path, else the URL (never sent out)
     source_id: str
     path: str
     title: str
@@ -72,7 +73,8 @@ def _hit(rec: ChunkRecord, score: float, parts: dict[str, float]) -> Hit:
         id=rec.id,
         text=rec.text,
         score=float(score),
-        source=rec.location or rec.source_id,
+        source=rec.public_source,
+        location=rec.location or rec.source_id,
         source_id=rec.source_id,
         path=rec.path,
         title=rec.title,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -20,16 +22,31 @@ log = logging.getLogger(__name__)
 GIT_TIMEOUT_S = 120
 
 
+def _run_group(cmd: list[str], cwd: Path | None) -> subprocess.CompletedProcess:
+    """Run cmd in a process group of its own; on timeout the whole group is killed (git's ssh and
+    remote helpers too, which would otherwise keep running and hold the single ingest slot)."""
+    env = {"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=GIT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def _git(*args: str, cwd: Path | None = None) -> str:
     try:
-        res = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_S,
-            env={"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin:/usr/local/bin"},
-        )
+        res = _run_group(["git", *args], cwd)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SourceError(f"git {args[0]} failed: {exc}") from exc
     if res.returncode != 0:

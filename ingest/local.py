@@ -72,13 +72,24 @@ def iter_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
     out = []
+    real_root = root.resolve()
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).parts
         if any(p in SKIP_DIRS or p.startswith(".") for p in rel[:-1]):
             continue
-        if path.is_file() and path.suffix.lower() in KINDS:
+        if path.is_file() and path.suffix.lower() in KINDS and _inside(path, real_root):
             out.append(path)
     return out
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    """A file whose real location (links followed) is under the source's folder; others are skipped, so a
+    symlink cannot pull /etc/passwd into an index that anyone may search."""
+    real = path.resolve()
+    if real == real_root or real_root in real.parents:
+        return True
+    log.warning("skipping %s: it links to %s, outside %s", path, real, real_root)
+    return False
 
 
 def load_folder(root: Path, source_id: str, manifest: dict[str, str], url_for=None) -> list[Document]:

@@ -88,9 +88,8 @@ async def predict_route(name: str, request: Request) -> dict[str, Any]:
             try:
                 parsed = PredictJSON.model_validate_json(body)
             except ValidationError as exc:
-                raise InputError(
-                    f"invalid JSON body: {exc.errors(include_url=False, include_context=False)}"
-                ) from None
+                fields = [{"loc": e["loc"], "msg": e["msg"]} for e in exc.errors(include_url=False)][:5]
+                raise InputError(f"invalid JSON body: {fields}") from None  # never the input itself
             return await run_in_threadpool(predict, name, value=parsed.input)
         if ctype.startswith("image/"):
             raise InputError("send images as multipart/form-data with a 'file' part", 415)

@@ -36,13 +36,15 @@ class FeedbackStore:
             self.conn.commit()
 
     def add_feedback(self, answer_id: str, rating: str, comment: str | None) -> int | None:
-        """Store feedback on a known answer; None when the answer id is unknown."""
+        """Store feedback on a known answer, replacing earlier feedback on it (one row per answer, so repeated
+        posts cannot grow the table); None when the answer id is unknown."""
         with self._lock:
             row = self.conn.execute(
                 "SELECT question, answer, citations FROM answers WHERE id=?", (answer_id,)
             ).fetchone()
             if row is None:
                 return None
+            self.conn.execute("DELETE FROM feedback WHERE answer_id=?", (answer_id,))
             cur = self.conn.execute(
                 "INSERT INTO feedback (created, answer_id, rating, comment, question, answer, citations) "
                 "VALUES (?,?,?,?,?,?,?)",

@@ -3,47 +3,26 @@ roots."""
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from ingest.sources import SourceSpec, parse_source
+from ingest.netguard import AddressNotAllowed, public_address
+from ingest.sources import SourceSpec, parse_source, source_kind
+
+PYDOC_ALLOWED = frozenset(
+    {"torch", "sklearn", "transformers", "peft", "faiss", "pandas", "numpy", "keras", "sentence_transformers"}
+)
 
 
 class SourceNotAllowed(ValueError):
     """A source the API refuses to fetch or read."""
 
 
-def _blocked(ip: ipaddress._BaseAddress) -> bool:
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-    )
-
-
 def check_url(url: str, allow_private: bool = False) -> None:
     """Refuse URLs whose host resolves to loopback, link-local, private or reserved addresses."""
-    host = urlsplit(url if "://" in url else f"ssh://{url.replace(':', '/', 1)}").hostname
-    if not host:
-        raise SourceNotAllowed(f"{url}: no host name")
-    if allow_private:
-        return
     try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror as exc:
-        raise SourceNotAllowed(f"{url}: cannot resolve {host} ({exc.strerror})") from None
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        if _blocked(ip):
-            raise SourceNotAllowed(
-                f"{url}: {host} resolves to {ip}, a private or local address "
-                "(set RAG_INGEST_ALLOW_PRIVATE_URLS=true to allow)"
-            )
+        public_address(url, allow_private)
+    except AddressNotAllowed as exc:
+        raise SourceNotAllowed(str(exc)) from None
 
 
 def check_path(path: str, roots: list[Path]) -> None:
@@ -57,11 +36,19 @@ def check_path(path: str, roots: list[Path]) -> None:
 
 
 def checked_source(raw: str, *, roots: list[Path], allow_private: bool, priority: float = 1.0) -> SourceSpec:
-    """Parse a source given over the API and apply both guards before anything is fetched."""
-    if raw.strip().startswith(("http://", "https://", "git@")) or "://" in raw:
+    """Classify a source given over the API once, apply the one guard its class gets, then parse it."""
+    kind = source_kind(raw)
+    if kind in ("git", "web"):
         check_url(raw.strip(), allow_private)
-        return parse_source(raw, priority=priority)
-    if raw.strip().startswith("pydoc:"):
-        return parse_source(raw, priority=priority)
-    check_path(raw, roots)  # before parse_source, which would reveal whether the path exists
+    elif kind == "pydoc":
+        check_pydoc(raw.strip())
+    else:
+        check_path(raw, roots)  # before parse_source, which would reveal whether the path exists
     return parse_source(raw, priority=priority)
+
+
+def check_pydoc(raw: str) -> None:
+    """Importing a module runs its code: over the API only the documented frameworks' packages."""
+    top = raw.removeprefix("pydoc:").split(".")[0]
+    if top not in PYDOC_ALLOWED:
+        raise SourceNotAllowed(f"{raw}: the API documents only {', '.join(sorted(PYDOC_ALLOWED))} (pydoc:)")

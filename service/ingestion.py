@@ -28,11 +28,11 @@ class SourceRequest:
     manifest: str = ""
 
 
-def _load_all(specs: list[SourceSpec], home: Path) -> dict[str, list[Document]]:
+def _load_all(specs: list[SourceSpec], home: Path, allow_private: bool) -> dict[str, list[Document]]:
     """Load every source before touching the index, so one bad source changes nothing."""
     fresh: dict[str, list[Document]] = {}
     for spec in specs:
-        docs = load_documents(spec, home)
+        docs = load_documents(spec, home, allow_private=allow_private)
         if not docs and spec.kind != "local":
             raise SourceError(f"{spec.spec}: no documents found")
         fresh[spec.source_id] = docs
@@ -41,9 +41,17 @@ def _load_all(specs: list[SourceSpec], home: Path) -> dict[str, list[Document]]:
 
 
 def ingest_sources(
-    settings: Settings, embedder: Embedder, requests: list[SourceRequest], *, progress: bool = False
+    settings: Settings,
+    embedder: Embedder,
+    requests: list[SourceRequest],
+    *,
+    progress: bool = False,
+    allow_private: bool = True,
 ) -> IngestReport:
-    """Ingest new sources, or refresh every registered one when `requests` is empty."""
+    """Ingest new sources, or refresh every registered one when `requests` is empty.
+
+    The CLI runs as the operator and may crawl private addresses; the API passes
+    RAG_INGEST_ALLOW_PRIVATE_URLS."""
     registry = SourceRegistry(settings.home)
     try:
         if requests:
@@ -54,7 +62,7 @@ def ingest_sources(
                 raise SourceError(
                     "no sources registered yet: pass a folder, file, git URL, web URL or pydoc:PACKAGE"
                 )
-        fresh = _load_all(specs, settings.home)
+        fresh = _load_all(specs, settings.home, allow_private)
         previous = {s.spec: s for s in registry.list()}
         # Registered before the build publishes: a kill -9 in between then leaves a source listed but not yet
         # indexed (the next `rag ingest` fills it in), never indexed documents of a source that

@@ -12,6 +12,7 @@ import uuid
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.routing import Match
 
 from service.metrics import Metrics
 from service.tokens import bearer_token, token_hash, token_matches
@@ -28,6 +29,47 @@ PUBLIC_PREFIXES = (
     "/v1/reference-models",
     "/v1/documents",
 )
+
+
+ADMIN_PREFIXES = ("/v1/ingest", "/v1/finetune", "/v1/jobs", "/v1/adapters")
+
+
+class BodyTooLarge(Exception):
+    """More body bytes arrived than RAG_MAX_BODY_BYTES, whatever the headers declared."""
+
+
+def _limit_body(receive, limit: int):
+    """`receive` that counts the body bytes actually received and stops at the limit."""
+    received = 0
+
+    async def limited():
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(f"request body larger than {limit} bytes")
+        return message
+
+    return limited
+
+
+def route_template(scope) -> str:
+    """The path template of the route this request matches ("/v1/jobs/{job_id}"), or "unmatched"."""
+    app = scope.get("app")
+    return _match(getattr(getattr(app, "router", None), "routes", ()), scope) or "unmatched"
+
+
+def _match(routes, scope) -> str | None:
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # an included router: look at its own routes
+        if inner is not None:
+            found = _match(inner.routes, scope)
+        else:
+            found = route.path if route.matches(scope)[0] == Match.FULL else None
+        if found:
+            return found
+    return None
 
 
 async def _send_json(send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
@@ -79,10 +121,12 @@ class ServiceMiddleware:
                 status["code"] = code
                 await _send_json(send_wrapped, code, {"detail": detail}, extra)
                 return
-            await self._call_app(scope, receive, send_wrapped, status, rid)
+            limited = _limit_body(receive, self.settings.max_body_bytes)
+            await self._call_app(scope, limited, send_wrapped, status, rid)
         finally:
-            route = scope.get("route")
-            name = getattr(route, "path", None) or ("unmatched" if status["code"] == 404 else path[:40])
+            # Labelled by route template (one fixed label when nothing matches): request paths are the
+            # client's text, and one series per path would let anyone grow /metrics without bound.
+            name = route_template(scope)
             elapsed = time.perf_counter() - t0
             self.metrics.requests.labels(name, scope.get("method", ""), str(status["code"])).inc()
             self.metrics.latency.labels(name).observe(elapsed)
@@ -101,6 +145,11 @@ class ServiceMiddleware:
         """An exception no handler mapped is a bug: a 500 naming the request id, the traceback in the log."""
         try:
             await self.app(scope, receive, send)
+        except BodyTooLarge as exc:
+            if status.get("started"):
+                raise
+            status["code"] = 413
+            await _send_json(send, 413, {"detail": str(exc)}, [])
         except Exception:
             log.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"))
             if status.get("started"):
@@ -111,29 +160,36 @@ class ServiceMiddleware:
 
     def _refusal(self, path: str, headers: dict, scope) -> tuple[int, str, list] | None:
         declared = headers.get("content-length", "")
+        chunked = "transfer-encoding" in headers
+        if declared and chunked:
+            # Two framings of one body: a proxy and this server could read different bodies (smuggling).
+            return 400, "send Content-Length or Transfer-Encoding, not both", []
         if declared.isdigit() and int(declared) > self.settings.max_body_bytes:
             return 413, f"request body larger than {self.settings.max_body_bytes} bytes", []
-        if not declared and "chunked" in headers.get("transfer-encoding", ""):
-            # The size limit is enforced on the declared length, so bodies must declare one.
+        if not declared and chunked:
             return 411, "send a Content-Length header (chunked request bodies are not accepted)", []
+        ip = (scope.get("client") or ("?",))[0]
+        if path.startswith(ADMIN_PREFIXES):
+            return self._rate_limited("admin", ip)  # a bearer token cannot be guessed at full speed
         if not path.startswith(PUBLIC_PREFIXES):
             return None
         key = bearer_token(headers.get("authorization", "")) or headers.get("x-api-key", "").strip()
         if self.keys and not token_matches(key, self.keys):
             return 401, "this API needs a key: send Authorization: Bearer <key> or X-API-Key", []
-        if self.limit is not None:
-            who = key or (scope.get("client") or ("?",))[0]
-            if not self.limiter.hit(self.limit, "public", who):
-                self.metrics.rate_limited.inc()
-                reset = (
-                    int(self.limiter.get_window_stats(self.limit, "public", who).reset_time - time.time()) + 1
-                )
-                return (
-                    429,
-                    f"rate limit of {self.settings.rate_limit} exceeded; retry in {reset} s",
-                    [(b"retry-after", str(max(reset, 1)).encode())],
-                )
-        return None
+        # A configured key has its own bucket; anything else is counted by address, so a client cannot
+        # get a fresh bucket by sending a new made-up key each time.
+        return self._rate_limited("public", token_hash(key) if self.keys else ip)
+
+    def _rate_limited(self, scope_name: str, who: str) -> tuple[int, str, list] | None:
+        if self.limit is None or self.limiter.hit(self.limit, scope_name, who):
+            return None
+        self.metrics.rate_limited.inc()
+        reset = int(self.limiter.get_window_stats(self.limit, scope_name, who).reset_time - time.time()) + 1
+        return (
+            429,
+            f"rate limit of {self.settings.rate_limit} exceeded; retry in {reset} s",
+            [(b"retry-after", str(max(reset, 1)).encode())],
+        )
 
 
 class JSONFormatter(logging.Formatter):

@@ -21,9 +21,11 @@ def refresh_remote_sources(state) -> dict:
         registry.close()
     if not remote:
         return {"summary": "no remote sources registered"}
-    report = ingest_sources(
-        state.settings, state.embedder, [SourceRequest(s.spec, s.priority, s.manifest) for s in remote]
-    )
+    requests = [SourceRequest(s.spec, s.priority, s.manifest) for s in remote]
+    allow = (
+        state.settings.ingest_allow_private_urls
+    )  # a scheduled refresh is the server's, not the operator's
+    report = ingest_sources(state.settings, state.embedder, requests, allow_private=allow)
     return {"summary": report.summary(), "version": report.version, "changed": report.changed}
 
 

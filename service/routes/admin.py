@@ -41,7 +41,7 @@ def start_ingest(body: IngestBody, state: StateDep) -> JobOut:
 
     def run(report) -> dict:
         report("ingesting", 0.05, {"sources": [r.spec for r in requests] or "all registered"})
-        result = ingest_sources(s, state.embedder, requests)
+        result = ingest_sources(s, state.embedder, requests, allow_private=s.ingest_allow_private_urls)
         return {"summary": result.summary(), "version": result.version, "changed": result.changed}
 
     try:

@@ -13,6 +13,11 @@ from fastapi.responses import HTMLResponse
 
 from service.deps import StateDep
 
+# The page is escaped indexed text; the policy also forbids scripts, frames and outside loads.
+VIEW_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+}
 router = APIRouter(prefix="/v1/documents", tags=["sources"])
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -41,11 +46,12 @@ def view_document(
     end = min(max(end, start), len(text))
     e = html.escape
     return HTMLResponse(
-        PAGE.format(
+        headers=VIEW_HEADERS,
+        content=PAGE.format(
             title=e(title or path),
             path=e(path),
             before=e(text[:start]),
             cited=e(text[start:end]),
             after=e(text[end:]),
-        )
+        ),
     )

@@ -62,7 +62,7 @@ def test_job_reports_progress_then_success_and_hot_swap_loses_nothing(ft_server)
         seen.append((job["state"], job["stage"], job["progress"]))
         return job if job["state"] in ("succeeded", "failed") else None
 
-    job = wait_until(finished_job, timeout=600, what="the fine-tuning job", interval=0.5)
+    job = wait_until(finished_job, timeout=600, what="the fine-tuning job", interval=1.0)
     assert job["state"] == "succeeded", job
     assert any(state == "running" and 0 < progress < 1 for state, _, progress in seen), seen
     assert job["result"]["metrics"]["training"]["steps"] == 4

@@ -104,3 +104,19 @@ def test_unreachable_url_is_a_source_error(tmp_path: Path):
 def test_html_text_drops_scripts_and_keeps_headings():
     title, text = html_to_text("<title>T</title><h1>A</h1><script>x()</script><p>hello <b>world</b></p>")
     assert title == "T" and "# A" in text and "x()" not in text and "hello world" in text
+
+
+def test_manifest_urls_other_than_http_are_dropped(tmp_path: Path):
+    from ingest.manifest import load_manifest
+
+    manifest = tmp_path / "MANIFEST.tsv"
+    manifest.write_text(
+        "path\tpublic_url\na.md\tjavascript:alert(1)\nb.md\t//evil.example/x\nc.md\thttps://ok.example/c\n"
+    )
+    assert load_manifest(manifest) == {"a.md": "", "b.md": "", "c.md": "https://ok.example/c"}
+
+
+@pytest.mark.parametrize("raw", ["x://8.8.8.8/../etc", "file:///etc/passwd", "a\x00b", "\ud800x"])
+def test_unknown_schemes_and_control_characters_are_refused(raw: str):
+    with pytest.raises(SourceError):
+        parse_source(raw)

@@ -72,3 +72,9 @@ def test_bad_uploads_are_rejected(client, kwargs, status):
 def test_unknown_model_is_404(client):
     r = client.post("/v1/reference-models/gan/predict", json={"input": "x"})
     assert r.status_code == 404 and "unknown reference model" in r.json()["detail"]
+
+
+def test_an_invalid_body_is_not_echoed_back(client):
+    junk = {"input": {"x": "A" * 50_000}}  # neither a string nor an array
+    r = client.post("/v1/reference-models/rnn/predict", json=junk)
+    assert r.status_code == 422 and len(r.text) < 2_000 and "AAAA" not in r.text

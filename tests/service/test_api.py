@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from evaluation.questions import load_questions
-from tests.conftest import DEV_SET
+from tests.conftest import DEV_SET, ROADMAP
 from tests.service.conftest import Server
 
 pytestmark = pytest.mark.slow
@@ -36,7 +36,8 @@ def test_search_returns_hits_with_offsets(server):
     hits = res.json()["hits"]
     assert res.status_code == 200 and len(hits) == 3
     assert hits[0]["path"] == "foundations-programming.md"
-    text = open(hits[0]["source"], encoding="utf-8").read()
+    assert all(not h["source"].startswith("/") for h in hits)  # no server path in a public response
+    text = (ROADMAP / hits[0]["path"]).read_text(encoding="utf-8")
     assert text[hits[0]["start"] : hits[0]["end"]] == hits[0]["text"]
 
 

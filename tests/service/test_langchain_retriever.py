@@ -50,5 +50,5 @@ def test_metadata_carries_citation_fields(tiny_retriever):
     docs = RoadmapRetriever(retriever=tiny_retriever, k=2).invoke("convolution filters")
     assert len(docs) == 2 and {"url", "path", "heading", "start", "end", "score"} <= set(docs[0].metadata)
     meta = docs[0].metadata
-    # a local document cites its file: the source is that file and ends with the document's path
-    assert Path(meta["source"]).is_file() and meta["source"].endswith(meta["path"])
+    # a local document is named by its source folder and path; its location is the file that was read
+    assert meta["source"] == f"corpus/{meta['path']}" and Path(meta["location"]).is_file()

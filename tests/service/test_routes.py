@@ -30,7 +30,7 @@ def app_settings(root: Path, **extra) -> Settings:
         embedder_backend="hashing",
         answer_generate=False,
         admin_tokens=[TOKEN],
-        rate_limit="40/minute",
+        rate_limit="",  # test_rate_limit_answers_429 has an app of its own
         max_body_bytes=65536,
         ingest_roots=[allowed],
         cors_origins=["https://course.example"],
@@ -66,10 +66,11 @@ def test_health_and_ready(client):
     assert ready["status"] == "ready" and ready["chunks"] > 0
 
 
-def test_search_hits_carry_offsets_into_the_document(client):
+def test_search_hits_carry_offsets_into_the_document(client, root):
     hits = client.post("/v1/search", json={"query": "convolution filters images", "k": 2}).json()["hits"]
     assert hits and hits[0]["path"] == "deep-learning.md"
-    text = Path(hits[0]["source"]).read_text(encoding="utf-8")
+    assert hits[0]["source"] == "corpus/deep-learning.md"  # the source's name and the path, no server path
+    text = (root / "corpus" / hits[0]["path"]).read_text(encoding="utf-8")
     assert text[hits[0]["start"] : hits[0]["end"]] == hits[0]["text"]
 
 
@@ -188,11 +189,18 @@ def test_request_ids_come_back(client):
     assert client.get("/healthz").headers["x-request-id"]
 
 
-def test_rate_limit_answers_429(client):
+@pytest.fixture
+def limited(root: Path):
+    """An app of its own, limited to 40 requests a minute, so its buckets start empty."""
+    with TestClient(create_app(app_settings(root, rate_limit="40/minute"))) as c:
+        yield c
+
+
+def test_rate_limit_answers_429(limited):
     key = {"X-API-Key": "one-busy-client"}
-    codes = [client.post("/v1/search", json={"query": "cnn"}, headers=key).status_code for _ in range(45)]
+    codes = [limited.post("/v1/search", json={"query": "cnn"}, headers=key).status_code for _ in range(45)]
     assert codes.count(429) >= 5 and codes[0] == 200
-    r = client.post("/v1/search", json={"query": "cnn"}, headers=key)
+    r = limited.post("/v1/search", json={"query": "cnn"}, headers=key)
     assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "rate limit" in r.json()["detail"]
 
 
@@ -232,3 +240,29 @@ def test_no_index_is_503(tmp_path):
     with TestClient(create_app(app_settings(tmp_path))) as c:
         r = c.post("/v1/search", json={"query": "cnn"})
     assert r.status_code == 503 and "rag ingest" in r.json()["detail"]
+
+
+def test_feedback_on_one_answer_keeps_one_row(client):
+    res = client.post("/v1/ask", json={"question": "what do convolution layers detect?"})
+    assert res.status_code == 200, res.text
+    answer = res.json()
+    for rating in ("up", "down", "down"):
+        assert (
+            client.post("/v1/feedback", json={"answer_id": answer["id"], "rating": rating}).status_code == 200
+        )
+    rows = [r for r in client.app.state.rag.feedback.feedback() if r["answer_id"] == answer["id"]]
+    assert [r["rating"] for r in rows] == ["down"]
+
+
+async def test_the_body_limit_counts_received_bytes_not_headers():
+    from service.middleware import BodyTooLarge, _limit_body
+
+    chunks = iter([{"type": "http.request", "body": b"x" * 600, "more_body": True}] * 3)
+
+    async def receive() -> dict:
+        return next(chunks)
+
+    limited = _limit_body(receive, 1000)
+    await limited()
+    with pytest.raises(BodyTooLarge):
+        await limited()

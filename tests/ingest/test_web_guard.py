@@ -1,0 +1,70 @@
+"""The crawler checks every redirect hop and connects to the address it checked (attack D6)."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+import pytest
+
+from ingest import netguard, web
+from ingest.errors import SourceError
+from ingest.spec import SourceSpec
+
+
+class Site(http.server.BaseHTTPRequestHandler):
+    """docs.test: a page that redirects to the server's own private /metrics, and one that does not."""
+
+    paths: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        Site.paths.append(self.path)
+        if self.path == "/start":
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/metrics")
+            self.end_headers()
+            return
+        body = (
+            b"<html><head><title>Page</title></head><body><h1>Page</h1><p>Plain text here.</p></body></html>"
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def site(monkeypatch):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Site.paths = []
+    real = netguard.public_address
+
+    def resolve(url: str, allow_private: bool = False) -> str:
+        # docs.test stands for a public host: it passes the check and is reached on loopback
+        return "127.0.0.1" if netguard.url_host(url) == "docs.test" else real(url, allow_private)
+
+    monkeypatch.setattr(web, "public_address", resolve)
+    yield server.server_port
+    server.shutdown()
+
+
+def test_a_redirect_to_a_private_address_is_refused(site):
+    spec = SourceSpec(f"http://docs.test:{site}/start", "web")
+    with pytest.raises(SourceError, match="private or local"):
+        web.crawl(spec, allow_private=False)
+    assert "/metrics" not in Site.paths  # the redirect target was never requested
+
+
+def test_pages_are_fetched_from_the_checked_address_with_their_host_name(site):
+    docs = web.crawl(SourceSpec(f"http://docs.test:{site}/page", "web"), max_pages=1, allow_private=False)
+    assert [d.title for d in docs] == ["Page"] and docs[0].url == f"http://docs.test:{site}/page"
+
+
+def test_the_operator_may_crawl_private_addresses(site):
+    docs = web.crawl(SourceSpec(f"http://127.0.0.1:{site}/page", "web"), max_pages=1, allow_private=True)
+    assert docs and docs[0].title == "Page"
