@@ -232,6 +232,8 @@ def serve(
         port=port or settings.port,
         log_config=None,
         access_log=False,
+        timeout_graceful_shutdown=15,  # streaming answers get 15 s to finish, then the server exits anyway
+        timeout_keep_alive=5,  # idle keep-alive connections are closed (a proxy should bound slow headers)
     )
 
 

@@ -37,10 +37,17 @@ class JobRunner:
     Finished jobs are kept for `GET /v1/jobs/{id}` up to `keep_finished`, oldest dropped first, so a server
     that re-indexes on a schedule for months does not grow without bound."""
 
-    def __init__(self, keep_finished: int = 100) -> None:
+    def __init__(self, keep_finished: int = 100, aliases: dict[str, str] | None = None) -> None:
         self.jobs: dict[str, Job] = {}
         self.keep_finished = keep_finished
+        # Server paths in a job's error are shown by their alias ("RAG_HOME"); the log keeps the full text.
+        self.aliases = sorted((aliases or {}).items(), key=lambda kv: -len(kv[0]))
         self._lock = threading.Lock()
+
+    def _alias(self, text: str) -> str:
+        for path, alias in self.aliases:
+            text = text.replace(path, alias)
+        return text
 
     def _prune(self) -> None:
         finished = [j for j in self.jobs.values() if j.finished is not None]
@@ -72,7 +79,7 @@ class JobRunner:
                 job.state, job.progress = "succeeded", 1.0
             except Exception as exc:  # noqa: BLE001 - a failed job reports its error instead of dying silently
                 log.exception("%s job %s failed", kind, job.id)
-                job.state, job.error = "failed", str(exc) or type(exc).__name__
+                job.state, job.error = "failed", self._alias(str(exc) or type(exc).__name__)
             finally:
                 job.finished = time.time()
 

@@ -84,6 +84,9 @@ def build_state(settings: Settings) -> AppState:
         generator=generator,
         feedback=FeedbackStore(settings.home),
         active_adapter=Path(adapter).parent.name if adapter else "",
+        jobs=JobRunner(
+            aliases={str(Path(settings.home).resolve()): "RAG_HOME", str(settings.home): "RAG_HOME"}
+        ),
     )
     state.pipeline = AnswerPipeline(
         retriever=state.retriever, generator=generator, cfg=settings.answer_config()

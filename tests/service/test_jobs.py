@@ -43,3 +43,14 @@ def test_only_the_newest_finished_jobs_are_kept():
     wait(last)
     assert [runner.get(i) is not None for i in ids] == [False, False, False, True, True, True]
     assert runner.get(last.id) is not None
+
+
+def test_server_paths_in_job_errors_are_shown_by_alias():
+    runner = JobRunner(aliases={"/srv/rag-home": "RAG_HOME"})
+
+    def fail(report):
+        raise OSError("cannot write /srv/rag-home/versions/v000002/dense.faiss")
+
+    job = runner.start("ingest", fail)
+    wait(job)
+    assert job.error == "cannot write RAG_HOME/versions/v000002/dense.faiss"
