@@ -95,9 +95,15 @@ def ingest(
     typer.echo(report.summary())
 
 
+def _hit_json(hit) -> dict:
+    """A hit as `rag search --json` prints it: the operator's own CLI gives `source` as the file it read
+    (outside checks open it at start..end); the public name is `name`. The HTTP API never sends the path."""
+    return {**hit.to_dict(), "source": hit.location, "name": hit.source}
+
+
 def _print_hits(hits, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+        typer.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False))
         return
     if not hits:
         typer.echo("no results")
@@ -142,7 +148,7 @@ def search(
         if line.strip():
             typer.echo(
                 json.dumps(
-                    [h.to_dict() for h in retriever.search(line.strip(), k, mode, filters)],
+                    [_hit_json(h) for h in retriever.search(line.strip(), k, mode, filters)],
                     ensure_ascii=False,
                 )
             )

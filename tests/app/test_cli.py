@@ -30,8 +30,8 @@ def test_cli_round_trip(tmp_path: Path, tiny_corpus: Path):
         and "deleted 0" in out.stdout
     )
     hits = json.loads(rag(home, "search", "convolution filters", "--json", "-k", "2").stdout)
-    assert len(hits) == 2 and hits[0]["source"] == f"{tiny_corpus.name}/{hits[0]['path']}"
-    assert hits[0]["location"].startswith(str(tiny_corpus))  # the operator's own CLI may show where it read
+    assert len(hits) == 2 and hits[0]["source"].startswith(str(tiny_corpus))  # the operator's CLI: the file
+    assert hits[0]["name"] == f"{tiny_corpus.name}/{hits[0]['path']}"
     qfile = tmp_path / "q.txt"
     qfile.write_text("convolution filters\n\nk-fold cross-validation\n")
     lines = rag(home, "search", "--queries", str(qfile), "--json").stdout.strip().splitlines()
