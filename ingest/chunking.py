@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ingest.anchors import AnchorNamer
 from ingest.documents import Chunk, Document
 from ingest.structure import Section, find_sections
-from ingest.text import cut_points, fence_roles, iter_lines
+from ingest.text import fence_roles, iter_lines, sentence_ends
 
 TokenCounter = Callable[[str], int]
 
@@ -58,7 +58,7 @@ def _split_long(
 ) -> Iterator[tuple[int, int]]:
     """Split an over-long prose unit at sentence ends, then at whitespace."""
     pieces, pos = [], start
-    for sentence_end, next_start in cut_points(text, start, end):
+    for sentence_end, next_start in sentence_ends(text, start, end):
         pieces.append((pos, sentence_end))
         pos = next_start
     pieces.append((pos, end))

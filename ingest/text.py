@@ -13,7 +13,6 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # A sentence ends at . ! or ? followed by space and something that starts a sentence (a capital, a digit,
 # a quote, a bracket, emphasis or code): "e.g. the" and "v1.2 is" stay whole.
 SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*`])")
-_CUT = re.compile(r"(?<=[.!?:])\s+")
 # A generated sentence is complete at its end mark, after any [n] citations that follow it, or at a newline.
 _GENERATED_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+\])*\s+|\n+")
 _LIST_MARK = re.compile(r"^\s*(?:[*+\-]|\d+[.)])\s+")
@@ -73,13 +72,6 @@ def sentence_ends(text: str, start: int = 0, end: int | None = None) -> list[tup
         (m.start(), m.end())
         for m in SENTENCE_BOUNDARY.finditer(text, start, len(text) if end is None else end)
     ]
-
-
-def cut_points(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Where an over-long block may be cut: (end of a piece, start of the next) after a sentence end or a
-    colon followed by space. Looser than a sentence boundary: a cut only bounds a chunk's size."""
-    stop = len(text) if end is None else end
-    return [(m.start(), m.end()) for m in _CUT.finditer(text, start, stop)]
 
 
 def split_at_sentences(text: str) -> list[str]:
