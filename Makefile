@@ -22,7 +22,7 @@ ROADMAP_DIR := $(wildcard ../shared/corpus/roadmap)
 
 run: setup
 	$(BIN)/rag ingest --defaults
-	$(if $(ROADMAP_DIR),$(BIN)/rag ingest $(ROADMAP_DIR) --priority 2)
+	$(if $(ROADMAP_DIR),$(BIN)/rag ingest $(ROADMAP_DIR))
 	$(BIN)/rag serve
 
 # The widget's browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
