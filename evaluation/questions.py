@@ -51,21 +51,67 @@ def load_questions(path: Path) -> list[Question]:
     return out
 
 
-def section_span(text: str, heading: str) -> tuple[int, int] | None:
-    """(start, end) of the markdown section with this heading text, to the next heading of same or higher
-    level."""
-    lines = iter_lines(text)
-    mask = fenced_line_mask(lines)
-    heads = [
-        (off, len(m.group(1)), m.group(2).strip())
-        for (off, line), f in zip(lines, mask)
-        if not f and (m := _ATX.match(line))
-    ]
+def section_span(text: str, heading: str, file: str = "") -> tuple[int, int] | None:
+    """(start, end) of the section with this heading text, to the next heading of the same or a higher level,
+    by the dev sets' rules (eval README): markdown `#` headings outside fences; rst titles above their
+    underline, levels in the order underline styles first appear; in `.py` files the same rst rule inside
+    `#` comments (sphinx-gallery) and markdown headings inside docstrings (keras-io)."""
+    heads = _headings(text, file)
     for i, (off, level, title) in enumerate(heads):
         if title == heading.strip():
             end = next((o for o, lv, _ in heads[i + 1 :] if lv <= level), len(text))
             return off, end
     return None
+
+
+_ADORNMENT = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
+
+
+def _headings(text: str, file: str) -> list[tuple[int, int, str]]:
+    lines = iter_lines(text)
+    if file.endswith(".rst"):
+        return _rst_headings(lines, prefix="")
+    if file.endswith(".py"):
+        return sorted(_rst_headings(lines, prefix="#") + _docstring_headings(lines))
+    mask = fenced_line_mask(lines)
+    return [
+        (off, len(m.group(1)), m.group(2).strip())
+        for (off, line), f in zip(lines, mask)
+        if not f and (m := _ATX.match(line))
+    ]
+
+
+def _rst_headings(lines: list[tuple[int, str]], prefix: str) -> list[tuple[int, int, str]]:
+    """rst section titles (with an optional overline); with a prefix, the same inside comment lines."""
+    bare = [
+        line.strip().removeprefix(prefix).strip() if line.strip().startswith(prefix) else None
+        for _, line in lines
+    ]
+    styles: list[tuple[str, bool]] = []
+    out = []
+    for i in range(len(lines) - 1):
+        title, under = bare[i], bare[i + 1]
+        if not title or under is None or _ADORNMENT.match(title) or not _ADORNMENT.match(under):
+            continue
+        over = i > 0 and bare[i - 1] is not None and bare[i - 1] == under
+        style = (under[0], over)
+        if style not in styles:
+            styles.append(style)
+        start = lines[i - 1][0] if over else lines[i][0]
+        out.append((start, styles.index(style) + 1, title))
+    return out
+
+
+def _docstring_headings(lines: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+    """Markdown headings on lines inside triple-quoted strings (keras-io examples keep their prose there)."""
+    out, inside = [], False
+    for off, line in lines:
+        quotes = line.count('"""') + line.count("'''")
+        if inside and (m := _ATX.match(line)):
+            out.append((off, len(m.group(1)), m.group(2).strip()))
+        if quotes % 2:
+            inside = not inside
+    return out
 
 
 @dataclass(frozen=True)
@@ -85,7 +131,7 @@ def gold_spans(q: Question, text_of: Callable[[str], str | None], root: Path | N
     spans = []
     for g in q.gold:
         text = text_of(g["file"])
-        span = section_span(text, g["heading"]) if text is not None else None
+        span = section_span(text, g["heading"], g["file"]) if text is not None else None
         if span:
             spans.append(
                 GoldSpan(g["file"], *span, location=str((root / g["file"]).resolve()) if root else "")

@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from finetune.examples import Example
 from finetune.qadata import QAPair
-from index.retriever import Hit, Retriever
+from index.hits import Hit
+from index.retriever import Retriever
 from ingest.text import content_terms, split_sentences
 from service.answer_config import MODEL_DECLINE
 from service.answering import AnswerPipeline

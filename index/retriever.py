@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
 
-from index.catalog import Catalog, ChunkRecord
+from index.catalog import Catalog
 from index.embedders import Embedder
 from index.fusion import apply_priority, reciprocal_rank_fusion
+from index.hits import Hit, hit_from_record
 from index.lexical import LexicalIndex
 from index.navigation import NAV_INTENT, build_link_graph, navigation_ranking, title_similarities
 from index.page_context import PageContext
-from index.routing import routed_fusion, source_strength
+from index.routing import Router
 from index.vectors import VectorIndex, VectorIndexConfig
 from index.versions import IndexCorruptError, NoIndexError, VersionStore, verify_version
 
@@ -36,9 +37,9 @@ class RetrievalConfig:
     navigation_weight: float = 2.0  # the link graph outweighs one text ranking for "what comes after X?"
     page_weight: float = 1.0  # the asking page's own chunks count as one more ranked list
     # Query-aware routing (index/routing.py) when more than one source is indexed; 0 turns it off.
-    # Dev sets, roadmap + docs in one index, hybrid recall@5 / MRR: off 0.694 / 0.592 and 0.547 / 0.330;
-    # 0.1: 0.889 / 0.804 and 0.512 / 0.329 (0.25: same docs, roadmap MRR 0.786).
-    route_sharpness: float = 0.1
+    # Dev sets over one roadmap + docs index, hybrid recall@5 / MRR (roadmap; docs): off 0.694 / 0.592;
+    # 0.814 / 0.556. fold 1: 0.880 / 0.738; 0.791 / 0.557. fold 2: 0.843 / 0.693; 0.802 / 0.581.
+    route_fold: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -47,50 +48,6 @@ class SearchFilters:
 
     source: str | None = None
     path_prefix: str | None = None
-
-
-@dataclass
-class Hit:
-    """One retrieved chunk with everything needed to cite it."""
-
-    id: int
-    text: str
-    score: float
-    source: str  # how clients name the document: its URL, or "<source name>/<path>" (index/catalog.py)
-    location: str  # where the server read it: a local file's absolute path, else the URL (never sent out)
-    source_id: str
-    path: str
-    title: str
-    heading: str
-    url: str
-    anchor: str
-    start: int
-    end: int
-    doc_id: str
-    scores: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def _hit(rec: ChunkRecord, score: float, parts: dict[str, float]) -> Hit:
-    return Hit(
-        id=rec.id,
-        text=rec.text,
-        score=float(score),
-        source=rec.public_source,
-        location=rec.location or rec.source_id,
-        source_id=rec.source_id,
-        path=rec.path,
-        title=rec.title,
-        heading=rec.heading,
-        url=rec.citation_url,
-        anchor=rec.anchor,
-        start=rec.start,
-        end=rec.end,
-        doc_id=rec.doc_id,
-        scores=parts,
-    )
 
 
 class Retriever:
@@ -125,7 +82,7 @@ class Retriever:
         self.meta = meta
         self.embedder, self.cfg = embedder, cfg
         self._priority_of = self._chunk_priorities(priorities or {})
-        self._source_of = self._chunk_source_index()
+        self._router = self._build_router()
         self._pages = None  # link graph, built on the first navigation question
         self._page_context = PageContext(self.catalog)
         self._title_vecs: dict[str, np.ndarray] = {}
@@ -137,17 +94,14 @@ class Retriever:
             raise NoIndexError(f"no index in {home}: run `rag ingest SOURCE` first")
         return cls(version_dir=current, embedder=embedder, **kwargs)
 
-    def _chunk_source_index(self) -> np.ndarray:
-        """chunk id -> a small integer per source id (for routing)."""
+    def _build_router(self) -> Router:
+        """Chunk id -> a small integer per source id, for routing."""
         rows = self.catalog.chunk_sources()
         names = {src: i for i, src in enumerate(sorted({src for _, src in rows}))}
-        out = np.zeros(max((i for i, _ in rows), default=-1) + 1, dtype=np.int32)
+        source_of = np.zeros(max((i for i, _ in rows), default=-1) + 1, dtype=np.int32)
         for i, src in rows:
-            out[i] = names[src]
-        self._n_sources = len(names)
-        counts = np.bincount(out, minlength=len(names))
-        self._source_share = {s: counts[s] / max(len(out), 1) for s in range(len(names)) if counts[s]}
-        return out
+            source_of[i] = names[src]
+        return Router(source_of, len(names))
 
     def _chunk_priorities(self, priorities: dict[str, float]) -> dict[int, float]:
         """Per-chunk source priority, or {} when every indexed source has the same one."""
@@ -228,23 +182,19 @@ class Retriever:
             rankings.update(self._context_rankings(query, query_vec, rankings, allowed, page_url, page_title))
         self._add_preferred(rankings, n)
         if mode == "hybrid" and self._routed():
-            text_lists = {m: rankings[m] for m in ("dense", "bm25") if m in rankings}
-            strength = source_strength(text_lists, self._source_of, self._source_share)
-            fused = routed_fusion(
-                rankings,
-                self._source_of,
-                strength,
-                n=n,
-                sharpness=self.cfg.route_sharpness,
-                rrf_k=self.cfg.rrf_k,
-                weights=self._list_weights(),
+            fused = self._router.fuse(
+                rankings, n=n, fold=self.cfg.route_fold, rrf_k=self.cfg.rrf_k, weights=self._list_weights()
             )
         else:
             fused = self._fuse(rankings) if mode == "hybrid" else raw[mode]
         fused = apply_priority(fused, self._priority_of)
         top = sorted(fused, key=lambda i: -fused[i])[:k]
         recs = self.catalog.chunks(top)
-        return [_hit(recs[i], fused[i], {m: raw[m][i] for m in raw if i in raw[m]}) for i in top if i in recs]
+        return [
+            hit_from_record(recs[i], fused[i], {m: raw[m][i] for m in raw if i in raw[m]})
+            for i in top
+            if i in recs
+        ]
 
     def _text_rankings(
         self, query: str, query_vec: np.ndarray | None, mode: str, n: int, allowed: np.ndarray | None
@@ -294,7 +244,7 @@ class Retriever:
             rankings[name] = rankings[name][:n]
 
     def _routed(self) -> bool:
-        return self.cfg.route_sharpness > 0 and self._n_sources > 1 and not self._priority_of
+        return self.cfg.route_fold > 0 and self._router.n_sources > 1 and not self._priority_of
 
     def _list_weights(self) -> dict[str, float]:
         return {

@@ -1,19 +1,20 @@
-"""Query-aware source routing: which registered source should answer, decided per question from the index.
+"""Query-aware source routing: which registered sources should answer, decided per question from the index.
 
-Every source gets its own share of the candidates (so a 10 MB docs corpus cannot crowd a 24-page roadmap
-out of them), and each source's fused scores are weighted by how strongly that source matches the question:
-how over-represented it is among the best dense and BM25 matches, for its size. Nothing here knows any
-source's words; a question about an API draws the API docs' chunks, a question about the curriculum the
-roadmap's."""
+Every source keeps its own candidate lists (so a 10 MB docs corpus cannot crowd a 24-page roadmap out of
+them), and each source's fused scores are weighted by its share of the question's best dense and BM25
+matches against its share of the index: full weight once it holds at least its fair share (times `fold`),
+less below that, none when it is absent. A question about an API draws the API docs' chunks, a question
+about the curriculum the roadmap's; nothing here knows any source's words."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
 
 from index.fusion import reciprocal_rank_fusion
+
+TOP = 50  # best matches per text ranking that decide the weights
 
 
 def split_by_source(ranking: np.ndarray, source_of: np.ndarray, n: int) -> dict[int, np.ndarray]:
@@ -24,51 +25,50 @@ def split_by_source(ranking: np.ndarray, source_of: np.ndarray, n: int) -> dict[
     return {int(s): ranking[sources == s][:n] for s in np.unique(sources)}
 
 
-def source_strength(
-    rankings: Mapping[str, np.ndarray], source_of: np.ndarray, share: Mapping[int, float], top: int = 50
-) -> dict[int, float]:
-    """How over-represented each source is among the best matches, for its size: the mean over the text
-    rankings of log(share of the top `top` / share of the index). A source holding 2% of the chunks and 30%
-    of the best matches is what this question is about; raw similarity would favour the biggest corpus,
-    which has close matches by chance alone."""
-    out: dict[int, list[float]] = {s: [] for s in share}
+def source_counts(
+    rankings: Mapping[str, np.ndarray], source_of: np.ndarray, n_sources: int, top: int = TOP
+) -> np.ndarray:
+    """How many of the best `top` matches of each text ranking come from each source (summed)."""
+    counts = np.zeros(n_sources)
     for ranking in rankings.values():
-        head = source_of[np.asarray(ranking[:top], dtype=np.int64)]
-        if head.size == 0:
-            continue
-        for s, frac in share.items():
-            # share of the best matches, shrunk toward the source's share of the index (one pseudo-match)
-            got = (float(np.sum(head == s)) + frac) / (head.size + 1.0)
-            out[s].append(math.log(got / (1 - got)) - math.log(frac / (1 - frac + 1e-9) + 1e-9))
-    return {s: float(np.mean(v)) if v else 0.0 for s, v in out.items()}
+        head = np.asarray(ranking[:top], dtype=np.int64)
+        counts += np.bincount(source_of[head], minlength=n_sources)[:n_sources]
+    return counts
 
 
-def source_weights(strength: Mapping[int, float], sharpness: float) -> dict[int, float]:
-    """exp(sharpness * (strength - best)): the best-matching source 1.0, weaker ones less."""
-    best = max(strength.values())
-    return {s: math.exp(sharpness * (v - best)) for s, v in strength.items()}
+def source_weights(counts: np.ndarray, share: np.ndarray, fold: float) -> np.ndarray:
+    """min(1, count / needed): needed is `fold` times the source's share of the matches (at most half)."""
+    total = max(float(counts.sum()), 1.0)
+    needed = np.maximum(np.minimum(fold * share * total, total / 2), 1e-9)
+    return np.minimum(1.0, counts / needed)
 
 
-def routed_fusion(
-    rankings: Mapping[str, np.ndarray],
-    source_of: np.ndarray,
-    strength: Mapping[int, float],
-    *,
-    n: int,
-    sharpness: float,
-    rrf_k: float,
-    weights: Mapping[str, float],
-) -> dict[int, float]:
-    """Fuse each source's own lists by reciprocal rank, scaled by the source's weight for this question."""
-    per_source: dict[int, dict[str, np.ndarray]] = {}
-    for name, ranking in rankings.items():
-        for s, ids in split_by_source(np.asarray(ranking, dtype=np.int64), source_of, n).items():
-            per_source.setdefault(s, {})[name] = ids
-    if not per_source:
-        return {}
-    w = source_weights({s: strength[s] for s in per_source}, sharpness)
-    fused: dict[int, float] = {}
-    for s, lists in per_source.items():
-        for chunk, score in reciprocal_rank_fusion(lists, k=rrf_k, weights=weights).items():
-            fused[chunk] = score * w[s]
-    return fused
+class Router:
+    """Owns one index version's chunk -> source map and each source's share of the chunks."""
+
+    def __init__(self, source_of: np.ndarray, n_sources: int) -> None:
+        self.source_of, self.n_sources = source_of, n_sources
+        self.share = np.bincount(source_of, minlength=n_sources) / max(len(source_of), 1)
+
+    def fuse(
+        self,
+        rankings: Mapping[str, np.ndarray],
+        *,
+        n: int,
+        fold: float,
+        rrf_k: float,
+        weights: Mapping[str, float],
+    ) -> dict[int, float]:
+        """Per-source lists fused by reciprocal rank, each scaled by its source's weight for the question."""
+        text_lists = {m: rankings[m] for m in ("dense", "bm25") if m in rankings}
+        w = source_weights(source_counts(text_lists, self.source_of, self.n_sources), self.share, fold)
+        per_source: dict[int, dict[str, np.ndarray]] = {}
+        for name, ranking in rankings.items():
+            for s, ids in split_by_source(np.asarray(ranking, dtype=np.int64), self.source_of, n).items():
+                per_source.setdefault(s, {})[name] = ids
+        fused: dict[int, float] = {}
+        for s, lists in per_source.items():
+            if w[s] > 0:
+                for chunk, score in reciprocal_rank_fusion(lists, k=rrf_k, weights=weights).items():
+                    fused[chunk] = score * float(w[s])
+        return fused

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 
-from index.retriever import Hit, Retriever
+from index.hits import Hit
+from index.retriever import Retriever
 from ingest.text import complete_sentences, content_terms
 from service.answer_config import DECLINE_PATTERN, MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.confidence import TermStats, missing_answer_type, term_coverage

@@ -53,11 +53,12 @@ class Settings(BaseSettings):
     )
     search_mode: SearchMode = RetrievalConfig.mode
     rrf_k: float = Field(RetrievalConfig.rrf_k, gt=0)
-    route_sharpness: float = Field(
-        RetrievalConfig.route_sharpness,
+    route_fold: float = Field(
+        RetrievalConfig.route_fold,
         ge=0,
         le=1000,
-        description="query-aware source routing: how sharply the best-matching source is preferred (0: off)",
+        description="query-aware source routing: a source weighs fully once it holds this many times its "
+        "share of the index among a question's best matches (0: off)",
     )
     dense_weight: float = Field(RetrievalConfig.dense_weight, ge=0)
     bm25_weight: float = Field(RetrievalConfig.bm25_weight, ge=0)
@@ -206,7 +207,7 @@ class Settings(BaseSettings):
             dense_weight=self.dense_weight,
             bm25_weight=self.bm25_weight,
             candidates=self.candidates,
-            route_sharpness=self.route_sharpness,
+            route_fold=self.route_fold,
         )
 
 
