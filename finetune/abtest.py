@@ -5,23 +5,19 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 
+from evaluation.answers import key_term_recall
 from finetune.qadata import QAPair
 from finetune.raft import is_oracle
-from ingest.text import content_terms, split_sentences
+from ingest.text import STOP, WORD, split_sentences
 from service.answering import AnswerPipeline
 from service.grounding import citations_in, support_of
 
-ANSWER_WINDOW = 600
-
 
 def key_terms(answer: str, limit: int = 8) -> list[str]:
-    """The reference answer's distinct content words (stemmed), longest first: what a good answer repeats."""
-    return sorted(set(content_terms(answer)), key=lambda t: (-len(t), t))[:limit]
-
-
-def _recall(terms: list[str], text: str) -> float:
-    have = set(content_terms(text))
-    return sum(t in have for t in terms) / len(terms) if terms else 0.0
+    """The reference answer's distinct content words, longest first: what a good answer repeats. Scored with
+    the dev sets' own metric (`evaluation.answers.key_term_recall`), as words found in the answer."""
+    words = {w.lower().strip(".-") for w in WORD.findall(answer)}
+    return sorted((w for w in words if len(w) > 1 and w not in STOP), key=lambda t: (-len(t), t))[:limit]
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -50,8 +46,8 @@ def score_pairs(
         rows.append(
             {
                 "mode": ans.mode,
-                "key_term_recall": _recall(terms, ans.answer[:ANSWER_WINDOW]),
-                "generated_key_term_recall": _recall(terms, ans.generated) if ans.generated else None,
+                "key_term_recall": key_term_recall(ans.answer, terms),
+                "generated_key_term_recall": key_term_recall(ans.generated, terms) if ans.generated else None,
                 "citation_precision": (sum(cited_ok) / len(cited_ok)) if cited_ok else None,
                 "supported": supported,
             }

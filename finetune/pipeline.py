@@ -98,19 +98,30 @@ def run_finetune(
     metrics: dict = {"training": {k: v for k, v in training.items() if k not in ("history", "config")}}
     if req.ab_questions and held:
         report("evaluating", 0.0, {})
-        metrics["ab"] = ab_compare(
-            settings, retriever, llm_cfg, staging / "adapter", held[: req.ab_questions], req.dev_set
-        )
-        (staging / "ab_report.md").write_text(
-            f"# A/B: base vs adapter `{req.name}`\n\n" + markdown_table(metrics["ab"])
-        )
+        metrics["ab"] = _ab_report(settings, retriever, req, staging, held)
     meta = _metadata(req, llm_cfg.model, pairs, train, held, metrics)
-    (staging / "metadata.json").write_text(json.dumps(meta, indent=2))
-    (staging / "training_history.json").write_text(json.dumps(training["history"]))
-    shutil.rmtree(staging / "checkpoint", ignore_errors=True)
-    dest = store.publish(req.name, staging)
+    dest = _publish(store, staging, req.name, meta, training["history"])
     report("done", 1.0, {"adapter": str(dest)})
     return meta
+
+
+def _ab_report(
+    settings: Settings, retriever: Retriever, req: FinetuneRequest, staging: Path, held: list[QAPair]
+) -> dict:
+    """Base model vs the new adapter on held-out pairs (and the dev set when given), also as ab_report.md."""
+    ab = ab_compare(
+        settings, retriever, settings.llm_config(), staging / "adapter", held[: req.ab_questions], req.dev_set
+    )
+    (staging / "ab_report.md").write_text(f"# A/B: base vs adapter `{req.name}`\n\n" + markdown_table(ab))
+    return ab
+
+
+def _publish(store: AdapterStore, staging: Path, name: str, meta: dict, history: list) -> Path:
+    """Metadata and loss history beside the adapter, checkpoints dropped, the folder swapped into place."""
+    (staging / "metadata.json").write_text(json.dumps(meta, indent=2))
+    (staging / "training_history.json").write_text(json.dumps(history))
+    shutil.rmtree(staging / "checkpoint", ignore_errors=True)
+    return store.publish(name, staging)
 
 
 def _training_reporter(report: Callable[[str, float, dict], None]) -> Callable[[Progress], None]:

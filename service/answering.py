@@ -16,7 +16,7 @@ from index.retriever import Retriever
 from ingest.text import complete_sentences, content_terms
 from service.answer_config import DECLINE_PATTERN, MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.confidence import TermStats, missing_answer_type, term_coverage
-from service.events import Answer, Citation, Citations, Done, Event, Token
+from service.events import Answer, Citations, Done, Event, Token, citation_of
 from service.followups import condense
 from service.grounding import Evidence, citations_in, select_evidence, strip_citations, support_of
 from service.llm import Generator
@@ -28,21 +28,6 @@ def load_prompt(name: str) -> str:
     """A prompt file; `{decline}` stands for the one sentence the model is asked to decline with."""
     text = resources.files("service.prompts").joinpath(name).read_text(encoding="utf-8")
     return text.replace("{decline}", MODEL_DECLINE)
-
-
-def _citation(n: int, hit: Hit) -> Citation:
-    return Citation(
-        n=n,
-        title=hit.title,
-        heading=hit.heading,
-        url=hit.url,
-        source=hit.source,
-        path=hit.path,
-        start=hit.start,
-        end=hit.end,
-        snippet=" ".join(hit.text.split())[:300],
-        score=hit.score,
-    )
 
 
 class AnswerPipeline:
@@ -115,12 +100,9 @@ class AnswerPipeline:
             mode="extractive",
             citations=[],
             abstained=False,
+            timings={"retrieval_ms": _ms_since(t0)},
         )
-        ans.timings["retrieval_ms"] = _ms_since(t0)
-        reason, ans.confidence = self._abstain_reason(question, hits, r)
-        evidence = [] if reason else self.select_evidence(question, hits, r)
-        missing = "" if reason else missing_answer_type(question, [e.text for e in evidence])
-        reason = reason or (f"the sources do not state {missing}" if missing else "")
+        reason, evidence = self._evidence_or_reason(question, hits, r, ans)
         if reason:
             yield from self._abstain(ans, hits, reason, t0)
             return
@@ -130,12 +112,19 @@ class AnswerPipeline:
         if draft.declined:
             yield from self._abstain(ans, hits, "the model found no answer in the sources", t0)
             return
-        ans.mode = "generated" if draft.sentences else "extractive"
-        ans.generated = " ".join(draft.sentences)
-        ans.answer = "\n\n".join(p for p in draft.parts if p) or NOT_COVERED
-        used = sorted(set(citations_in(ans.answer, len(hits)))) or [1]
-        ans.citations = [_citation(n, hits[n - 1]) for n in used]
+        _complete(ans, draft, hits)
         yield from self._finish(ans, t0)
+
+    def _evidence_or_reason(
+        self, question: str, hits: list[Hit], r: Retriever, ans: Answer
+    ) -> tuple[str, list[Evidence]]:
+        """The evidence sentences, or why the sources do not cover the question ('' when they do)."""
+        reason, ans.confidence = self._abstain_reason(question, hits, r)
+        if reason:
+            return reason, []
+        evidence = self.select_evidence(question, hits, r)
+        missing = missing_answer_type(question, [e.text for e in evidence])
+        return (f"the sources do not state {missing}" if missing else ""), evidence
 
     def _quotes_first(
         self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft, t0: float
@@ -253,7 +242,7 @@ class AnswerPipeline:
             for h in hits[:3]
         ]
         ans.answer = NOT_COVERED + ("\n\nThe closest sections I found:\n" + "\n".join(links) if links else "")
-        ans.citations = [_citation(n, h) for n, h in enumerate(hits[:3], start=1)]
+        ans.citations = [citation_of(n, h) for n, h in enumerate(hits[:3], start=1)]
         ans.timings["ttft_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         yield Token(ans.answer)
         yield from self._finish(ans, t0)
@@ -269,6 +258,15 @@ class AnswerPipeline:
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("answer stream ended without a result")
+
+
+def _complete(ans: Answer, draft: _Draft, hits: list[Hit]) -> None:
+    """The answer's text, mode and the citations its [n] markers name (the first source when none)."""
+    ans.mode = "generated" if draft.sentences else "extractive"
+    ans.generated = " ".join(draft.sentences)
+    ans.answer = "\n\n".join(p for p in draft.parts if p) or NOT_COVERED
+    used = sorted(set(citations_in(ans.answer, len(hits)))) or [1]
+    ans.citations = [citation_of(n, hits[n - 1]) for n in used]
 
 
 @dataclass

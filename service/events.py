@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from index.hits import Hit
+
 AnswerMode = Literal["generated", "extractive", "abstained"]
 
 
@@ -61,3 +63,19 @@ class Done:
 
 
 Event = Token | Citations | Done
+
+
+def citation_of(n: int, hit: Hit) -> Citation:
+    """The citation [n] of a retrieved chunk."""
+    return Citation(
+        n=n,
+        title=hit.title,
+        heading=hit.heading,
+        url=hit.url,
+        source=hit.source,
+        path=hit.path,
+        start=hit.start,
+        end=hit.end,
+        snippet=" ".join(hit.text.split())[:300],
+        score=hit.score,
+    )

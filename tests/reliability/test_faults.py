@@ -311,7 +311,7 @@ def test_hostile_and_malformed_content_ingests_and_stays_inert(tmp_path, models_
         cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", ans["answer"])}
         assert cited <= {c["n"] for c in ans["citations"]}
         view = httpx.get(
-            f"{srv.url}/v1/documents/view", params={"source": str(corpus / "html.md")}, timeout=30
+            f"{srv.url}/v1/documents/view", params={"source": f"{corpus.name}/html.md"}, timeout=30
         )
         assert view.status_code == 200 and "&lt;script&gt;" in view.text and "<script>alert" not in view.text
     finally:

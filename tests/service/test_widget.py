@@ -98,9 +98,12 @@ def test_widget_answers_with_sources_feedback_and_history(server, page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "widget-open.png"))
 
-    # A cited section opens as the indexed text with the span marked.
-    cited = httpx.get(links[0].split("#")[0], timeout=30)
-    assert cited.status_code == 200 and "<mark" in cited.text
+    # A cited roadmap page links to its public GitHub page (the roadmap's MANIFEST.tsv); a source without a
+    # public URL opens as the indexed text with the span marked.
+    public = [h for h in links if not h.startswith(server.url)]
+    assert all(h.startswith("https://github.com/3XCeptional/Data-Science-Roadmap/") for h in public), links
+    view = httpx.get(f"{server.url}/v1/documents/view", params={"source": f"roadmap/{q['gold'][0]['file']}"})
+    assert view.status_code == 200 and "<mark" in view.text
 
     bot.locator("button[data-rating=down]").click()
     page.locator("#roadmap-rag-widget .meta span", has_text="Thanks").wait_for(timeout=30_000)
