@@ -77,7 +77,7 @@ def train_cmd(
     corpus_pairs: Annotated[int, typer.Option(min=0, help="add N Q&A generated from the indexed text")] = 0,
     batch_size: Annotated[int, typer.Option(min=1, max=256)] = 4,
     lr: Annotated[float, typer.Option(min=1e-6, max=1e-1)] = 4e-4,
-    rank: Annotated[int, typer.Option(min=1, max=256)] = 16,
+    rank: Annotated[int, typer.Option(min=1, max=256, help="LoRA rank r (lora_alpha = 2r)")] = 8,
     max_length: Annotated[int, typer.Option(min=64, max=4096)] = 640,
     ab_questions: Annotated[int, typer.Option(min=0, help="held-out questions for the A/B (0: skip)")] = 40,
     decline_share: Annotated[

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from index.hits import Hit
+from ingest.units import clean_heading
 
 AnswerMode = Literal["generated", "extractive", "abstained"]
 
@@ -65,11 +66,18 @@ class Done:
 Event = Token | Citations | Done
 
 
+def display_title(title: str, limit: int = 80) -> str:
+    """A document title as a learner reads it in a citation: emoji and decoration out, cut at a word.
+    Display only: the indexed text keeps the title exactly."""
+    clean = clean_heading(title, limit=1000)
+    return clean if len(clean) <= limit else clean[: limit - 1].rsplit(" ", 1)[0].rstrip(" -:,") + "…"
+
+
 def citation_of(n: int, hit: Hit) -> Citation:
     """The citation [n] of a retrieved chunk."""
     return Citation(
         n=n,
-        title=hit.title,
+        title=display_title(hit.title),
         heading=hit.heading,
         url=hit.url,
         source=hit.source,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 
 from fastapi import APIRouter, HTTPException
@@ -50,7 +51,9 @@ def _chunk(cid: str, created: int, delta: dict, finish: str | None = None, **ext
 
 
 def _stream(state: AppState, question: str, history: list[dict]) -> Iterator[str]:
-    created, cid = int(time.time()), "chatcmpl-pending"
+    # One id for every chunk of the stream (clients key on it); the answer's own id, for /v1/feedback,
+    # comes with the last chunk as rag_answer_id.
+    created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
     yield _chunk(cid, created, {"role": "assistant", "content": ""})
     try:
         for ev in state.pipeline.stream(question, history):
@@ -61,12 +64,13 @@ def _stream(state: AppState, question: str, history: list[dict]) -> Iterator[str
                 record(state, ans)
                 yield _chunk(cid, created, {"content": sources_block(ans)})
                 yield _chunk(
-                    f"chatcmpl-{ans.id}",
+                    cid,
                     created,
                     {},
                     "stop",
                     citations=[c.__dict__ for c in ans.citations],
                     rag_mode=ans.mode,
+                    rag_answer_id=ans.id,
                 )
     except GeneratorError as exc:  # the status line is sent already: report the failure in the stream
         yield f"data: {json.dumps({'error': {'message': str(exc), 'code': exc.status}})}\n\n"

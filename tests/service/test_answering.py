@@ -183,3 +183,12 @@ def test_quotes_after_a_generated_answer_can_keep_only_the_cited_sources(retriev
     every, _ = pipeline(retriever, "x", lead_with="generated")
     assert cited._quotes_after("Adam is a good default. [1]", evidence, [None, None]) == evidence[:1]
     assert every._quotes_after("Adam is a good default. [1]", evidence, [None, None]) == evidence
+
+
+def test_citation_titles_are_short_and_without_emoji():
+    from service.events import display_title
+
+    long = "Data Science Roadmap 2025 - Foundations: Data Manipulation - Taming the Data Beast! 🦁 and more"
+    shown = display_title(long)
+    assert len(shown) <= 80 and "🦁" not in shown and shown.endswith("…") and shown.startswith("Data Science")
+    assert display_title("Probability calibration") == "Probability calibration"

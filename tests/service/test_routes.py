@@ -266,3 +266,16 @@ async def test_the_body_limit_counts_received_bytes_not_headers():
     await limited()
     with pytest.raises(BodyTooLarge):
         await limited()
+
+
+def test_a_streamed_chat_completion_keeps_one_id(client):
+    body = {"messages": [{"role": "user", "content": "what do convolution layers detect?"}], "stream": True}
+    lines = [
+        x[6:]
+        for x in client.post("/v1/chat/completions", json=body).text.splitlines()
+        if x.startswith("data: ")
+    ]
+    chunks = [json.loads(x) for x in lines if x != "[DONE]"]
+    assert len({c["id"] for c in chunks}) == 1 and chunks[-1]["rag_answer_id"]
+    citations = chunks[-1]["citations"]
+    assert citations and all(len(c["title"]) <= 80 for c in citations)
