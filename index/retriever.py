@@ -38,7 +38,7 @@ class RetrievalConfig:
     page_weight: float = 1.0  # the asking page's own chunks count as one more ranked list
     # Query-aware routing (index/routing.py) when more than one source is indexed; 0 turns it off.
     # Dev sets over one roadmap + docs index, hybrid recall@5 / MRR (roadmap; docs): off 0.694 / 0.592;
-    # 0.814 / 0.556. fold 1: 0.880 / 0.738; 0.791 / 0.557. fold 2: 0.843 / 0.693; 0.802 / 0.581.
+    # 0.814 / 0.556. fold 1: 0.880 / 0.733; 0.791 / 0.557. fold 2: 0.843 / 0.693; 0.802 / 0.581.
     route_fold: float = 1.0
 
 

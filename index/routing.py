@@ -15,6 +15,7 @@ import numpy as np
 from index.fusion import reciprocal_rank_fusion
 
 TOP = 50  # best matches per text ranking that decide the weights
+MIN_MATCHES = 2.0
 
 
 def split_by_source(ranking: np.ndarray, source_of: np.ndarray, n: int) -> dict[int, np.ndarray]:
@@ -37,9 +38,10 @@ def source_counts(
 
 
 def source_weights(counts: np.ndarray, share: np.ndarray, fold: float) -> np.ndarray:
-    """min(1, count / needed): needed is `fold` times the source's share of the matches (at most half)."""
+    """min(1, count / needed): needed is `fold` times the source's share of the matches (at most half), and
+    at least MIN_MATCHES, so a one-page source is not given a full slot for a single chance match."""
     total = max(float(counts.sum()), 1.0)
-    needed = np.maximum(np.minimum(fold * share * total, total / 2), 1e-9)
+    needed = np.maximum(np.minimum(fold * share * total, total / 2), MIN_MATCHES)
     return np.minimum(1.0, counts / needed)
 
 

@@ -23,7 +23,9 @@ def test_counts_and_weights():
     )
     assert counts.tolist() == [7.0, 1.0]
     w = source_weights(counts, np.array([0.98, 0.02]), fold=1.0)
-    assert w[1] == 1.0 and w[0] == 1.0  # 1 of 8 is far above a 2% share; 7 of 8 is over half
+    assert w[0] == 1.0  # 7 of 8 is over half of the matches
+    assert w[1] == 0.5  # 1 of 8 is far above a 2% share, but one match is half of the two a full slot needs
+    assert source_weights(np.array([6.0, 2.0]), np.array([0.98, 0.02]), fold=1.0).tolist() == [1.0, 1.0]
     assert source_weights(np.array([8.0, 0.0]), np.array([0.98, 0.02]), fold=1.0).tolist() == [1.0, 0.0]
 
 
