@@ -70,10 +70,6 @@ class VectorIndex:
     def load(cls, path: Path, cfg: VectorIndexConfig) -> VectorIndex:
         return cls(faiss.read_index(str(path)), cfg)
 
-    def vectors(self, ids: np.ndarray) -> np.ndarray:
-        """The stored vectors of rows `ids`."""
-        return self.index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
-
     @property
     def size(self) -> int:
         return int(self.index.ntotal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 from pathlib import Path
@@ -11,6 +12,14 @@ import pytest
 
 from tests.conftest import RAG, rag_env
 from tests.waiting import wait_until
+
+
+def parse_sse(text: str) -> list[tuple[str, dict]]:
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        out.append((lines.get("event", ""), json.loads(lines["data"])))
+    return out
 
 
 def free_port() -> int:

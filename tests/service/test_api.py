@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -10,17 +9,9 @@ import pytest
 
 from evaluation.questions import load_questions
 from tests.conftest import DEV_SET, ROADMAP
-from tests.service.conftest import Server
+from tests.service.conftest import Server, parse_sse
 
 pytestmark = pytest.mark.slow
-
-
-def parse_sse(text: str) -> list[tuple[str, dict]]:
-    out = []
-    for block in text.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        out.append((lines.get("event", ""), json.loads(lines["data"])))
-    return out
 
 
 def test_health_and_ready(server):

@@ -16,6 +16,7 @@ from index.embedders import HashingEmbedder
 from service.config import Settings
 from service.ingestion import SourceRequest, ingest_sources
 from tests.conftest import write_tiny_corpus
+from tests.service.conftest import parse_sse
 
 TOKEN = "s3cret-admin-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
@@ -50,14 +51,6 @@ def root(tmp_path_factory) -> Path:
 def client(root: Path):
     with TestClient(create_app(app_settings(root))) as c:
         yield c
-
-
-def parse_sse(text: str) -> list[tuple[str, dict]]:
-    out = []
-    for block in text.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        out.append((lines.get("event", ""), json.loads(lines["data"])))
-    return out
 
 
 def test_health_and_ready(client):
