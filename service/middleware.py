@@ -31,6 +31,7 @@ PUBLIC_PREFIXES = (
 )
 
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 ADMIN_PREFIXES = ("/v1/ingest", "/v1/finetune", "/v1/jobs", "/v1/adapters")
 
 
@@ -128,7 +129,9 @@ class ServiceMiddleware:
             # client's text, and one series per path would let anyone grow /metrics without bound.
             name = route_template(scope)
             elapsed = time.perf_counter() - t0
-            self.metrics.requests.labels(name, scope.get("method", ""), str(status["code"])).inc()
+            method = scope.get("method", "")
+            method = method if method in KNOWN_METHODS else "other"  # the method is client text too
+            self.metrics.requests.labels(name, method, str(status["code"])).inc()
             self.metrics.latency.labels(name).observe(elapsed)
             log.info(
                 "request",
