@@ -126,8 +126,8 @@ def test_d5_refused_requests_do_not_grow_metrics(sec):
         httpx.request(f"X{i}", f"{sec.url}/healthz", timeout=30)  # a made-up method is client text as well
     text = httpx.get(f"{sec.url}/metrics", timeout=30).text
     assert "card-" not in text and "nope-" not in text and 'method="X1"' not in text
-    # bounded, not one per path or method: (unmatched, POST, 413), (unmatched, GET, 404), (/healthz, other, 405),
-    # (/metrics, GET, 200)
+    # bounded, not one per path or method: (unmatched, POST, 413), (unmatched, GET, 404),
+    # (/healthz, other, 405), (/metrics, GET, 200)
     assert series() - before <= 4
 
 
