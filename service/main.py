@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from index.models import ModelNotFoundError
@@ -44,7 +45,8 @@ def create_app(
     `extra_routers` are the routes of the packages beside the service (fine-tuning, reference models),
     added by the composition in app/api.py."""
     settings = settings or get_settings()
-    app = FastAPI(
+    # /docs and /redoc with their scripts served by the app itself: everything runs offline, no CDN
+    app = FastAPIOffline(
         title="roadmap-rag",
         version="0.1.0",
         lifespan=_lifespan(settings, load_in_background),

@@ -272,3 +272,10 @@ def test_a_streamed_chat_completion_keeps_one_id(client):
     assert len({c["id"] for c in chunks}) == 1 and chunks[-1]["rag_answer_id"]
     citations = chunks[-1]["citations"]
     assert citations and all(len(c["title"]) <= 80 for c in citations)
+
+
+def test_api_docs_load_nothing_from_another_host(client):
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assert "roadmap-rag" in html and "cdn." not in html and "https://" not in html, page
+    assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
