@@ -174,7 +174,10 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         f"embedder {info['embedder']} ({info['embedder_backend']})"
     )
     for s in info["sources"]:
-        typer.echo(f"  {s['kind']:6} {s['spec']}  priority {s['priority']}")
+        typer.echo(
+            f"  {s['kind']:6} {s['spec']}  priority {s['priority']}, "
+            f"{s.get('documents', 0)} documents, {s.get('chunks', 0)} chunks"
+        )
 
 
 @sources_app.command("list")

@@ -149,6 +149,14 @@ class Catalog:
         )
         return [Chunk(*r) for r in rows]
 
+    def counts_by_source(self) -> dict[str, dict[str, int]]:
+        """source id -> its documents and chunks."""
+        rows = self.conn.execute(
+            "SELECT d.source, COUNT(DISTINCT d.doc_id), COUNT(c.id) FROM documents d "
+            "LEFT JOIN chunks c USING(doc_id) GROUP BY d.source"
+        ).fetchall()
+        return {src: {"documents": docs, "chunks": chunks} for src, docs, chunks in rows}
+
     def counts(self) -> dict[str, int]:
         docs = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         chunks = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

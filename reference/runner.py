@@ -69,7 +69,9 @@ def decode_image(data: bytes):
         if image.width * image.height > MAX_IMAGE_PIXELS:
             raise InputError(f"image is {image.width}x{image.height}; at most {MAX_IMAGE_PIXELS} pixels", 413)
         image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+    except UnidentifiedImageError:  # its message names an in-memory buffer, which says nothing to a client
+        raise InputError("not a readable image: send a PNG, JPEG, GIF, BMP or WebP file", 415) from None
+    except Image.DecompressionBombError as exc:
         raise InputError(f"not a readable image: {exc}", 415) from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"corrupt image: {exc}", 415) from None

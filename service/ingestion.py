@@ -128,6 +128,9 @@ def index_status(settings: Settings) -> dict:
     if current:
         cat = Catalog(current / "catalog.sqlite", readonly=True)
         meta = cat.meta()
+        per_source = cat.counts_by_source()
+        for s in sources:
+            s.update(per_source.get(s["spec"], {"documents": 0, "chunks": 0}))
         out.update(
             cat.counts(),
             version=current.name,

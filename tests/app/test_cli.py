@@ -38,6 +38,7 @@ def test_cli_round_trip(tmp_path: Path, tiny_corpus: Path):
     assert len(lines) == 2 and all(isinstance(json.loads(x), list) for x in lines)
     status = json.loads(rag(home, "status", "--json").stdout)
     assert status["documents"] == 3 and status["version"] == "v000001" and status["index_kind"] == "flat"
+    assert status["sources"][0]["documents"] == 3 and status["sources"][0]["chunks"] == status["chunks"]
     assert json.loads(rag(home, "sources", "list", "--json").stdout)[0]["spec"] == str(tiny_corpus)
 
 

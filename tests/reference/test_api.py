@@ -66,7 +66,7 @@ def test_predict_from_upload_and_json(client):
 def test_bad_uploads_are_rejected(client, kwargs, status):
     r = client.post("/v1/reference-models/cnn/predict", **kwargs)
     assert r.status_code == status, r.text
-    assert r.json()["detail"]
+    assert r.json()["detail"] and "object at 0x" not in r.json()["detail"]
 
 
 def test_unknown_model_is_404(client):
