@@ -255,11 +255,6 @@ class Retriever:
         }
 
     def _fuse(self, rankings: dict[str, np.ndarray]) -> dict[int, float]:
-        w = {"dense": self.cfg.dense_weight, "bm25": self.cfg.bm25_weight}
-        weights = {
-            **w,
-            **{f"{m}_preferred": v for m, v in w.items()},
-            "navigation": self.cfg.navigation_weight,
-            "page": self.cfg.page_weight,
-        }
+        weights = self._list_weights()
+        weights.update({f"{m}_preferred": weights[m] for m in ("dense", "bm25")})
         return reciprocal_rank_fusion(rankings, k=self.cfg.rrf_k, weights=weights)

@@ -16,7 +16,6 @@ from ingest.web import crawl
 __all__ = ["SourceSpec", "load_documents", "parse_source", "source_kind"]
 _GIT_URL = re.compile(r"^(https?://|git@|ssh://)[^\s]+?(\.git)?/?$")
 _FORGE_REPO = re.compile(r"^https?://(github\.com|gitlab\.com)/[^/]+/[^/]+/?$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # "x://host/..", "file:///etc"
 
 
@@ -36,7 +35,7 @@ def source_kind(raw: str) -> str:
     raw = raw.strip()
     if not raw:
         raise SourceError("empty source")
-    if _CONTROL.search(raw) or not raw.isprintable() or _unencodable(raw):
+    if not raw.isprintable() or _unencodable(raw):  # control characters (NUL, C0, C1) are not printable
         raise SourceError(f"control or unencodable characters in source {raw[:80]!r}")
     if raw.startswith("pydoc:"):
         if not re.fullmatch(r"pydoc:[A-Za-z_][\w.]*", raw):

@@ -127,7 +127,8 @@ class ServiceMiddleware:
         finally:
             # Labelled by route template (one fixed label when nothing matches): request paths are the
             # client's text, and one series per path would let anyone grow /metrics without bound.
-            name = route_template(scope)
+            # the router records the matched route; only requests refused before routing need a lookup
+            name = getattr(scope.get("route"), "path", None) or route_template(scope)
             elapsed = time.perf_counter() - t0
             method = scope.get("method", "")
             method = method if method in KNOWN_METHODS else "other"  # the method is client text too
