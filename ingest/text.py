@@ -14,7 +14,8 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # a quote, a bracket, emphasis or code): "e.g. the" and "v1.2 is" stay whole.
 SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*`])")
 # A generated sentence is complete at its end mark, after any [n] citations that follow it, or at a newline.
-_GENERATED_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+\])*\s+|\n+")
+# "e.g." and friends end no sentence: a generated sentence cut there fails the check as a fragment.
+_GENERATED_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!vs\.)(?<!etc\.)(?:\s*\[\d+\])*\s+|\n+")
 _LIST_MARK = re.compile(r"^\s*(?:[*+\-]|\d+[.)])\s+")
 _CONTINUATION = re.compile(r"^[a-z(`]")
 # rst adornment: 3+ of one punctuation character; quotes need 4+, since """ and ''' open and close docstrings

@@ -20,12 +20,13 @@ DECLINE_PATTERN = re.compile(
 LeadWith = Literal["quotes", "generated"]
 
 
-def lead_with_for(setting: str, *, generate: bool, adapter: str) -> LeadWith:
-    """The one lead-with rule: an explicit setting wins; 'auto' leads with generated words when an adapter
-    that grounds them is loaded, else with verified quotes."""
+def lead_with_for(setting: str, *, generate: bool, writes: bool) -> LeadWith:
+    """The one lead-with rule: an explicit setting wins; 'auto' leads with generated words when the model
+    writes grounded sentences (any but the 135M one, or that one with its adapter), else with verified
+    quotes."""
     if setting in ("quotes", "generated"):
         return setting  # type: ignore[return-value]
-    return "generated" if generate and adapter else "quotes"
+    return "generated" if generate and writes else "quotes"
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,10 @@ class AnswerConfig:
     k: int = 4  # retrieved chunks that evidence sentences are picked from
     abstain_min_coverage: float = 0.15  # IDF-weighted share of question terms found in the top sources
     abstain_unseen_terms: int = 2  # this many question terms that occur nowhere in the index -> not covered
-    min_support: float = 0.7  # share of a generated sentence's content words its source must contain
-    max_sentences: int = 2  # generated sentences kept at most
+    min_support: float = 0.6  # share of a generated sentence's content words its source must contain
+    max_sentences: int = 5  # generated units (sentences, code blocks) kept at most
+    prompt_chars: int = 1500  # excerpt characters the model reads: the prompt, not the answer, sets latency
+    prompt_sources: int = 3  # sources (the evidence's chunks) the model reads at most
     max_quotes: int = 4
     quote_chars: int = 520  # the quotes fit the first 600 characters of the answer, with their markers
     # "quotes": verified source sentences first, then a generated summary if it passes the faithfulness check.
@@ -52,11 +55,11 @@ class AnswerConfig:
         0.4  # drop quotes scoring this far below the best one (0.70/0.55 -> 0.68/0.57)
     )
     generate: bool = True  # False: extractive answers only (no LLM)
-    # After a generated answer, quote the evidence of every source ("all") or only of the sources it
-    # cites ("cited").
-    # Dev set, grounded adapter: all 0.57 citation precision / 0.67 key-term recall, cited 0.68 / 0.64 (and a
-    # "cited + sentences holding question terms not shown yet" rule 0.62 / 0.64). "all" keeps recall
-    # above 0.65.
-    quotes_after_answer: Literal["all", "cited"] = "all"
+    # After a generated answer, quote the evidence of no source (the citations' snippets carry it), of the
+    # sources it cites, or of all.
+    quotes_after_answer: Literal["none", "cited", "all"] = "none"
+    # What the model reads: the evidence sentences (what the 135M model's adapter was trained on) or excerpts
+    # of their chunks (a model that writes can explain from them and keep code whole).
+    prompt_style: Literal["evidence", "excerpts"] = "excerpts"
     trust_decline_below: float = 0.5  # a model's "not covered" abstains only when coverage is also below this
     generation: GenerationConfig = GenerationConfig()

@@ -13,13 +13,14 @@ from importlib import resources
 
 from index.hits import Hit
 from index.retriever import Retriever
-from ingest.text import complete_sentences, content_terms
-from service.answer_config import DECLINE_PATTERN, MODEL_DECLINE, NOT_COVERED, AnswerConfig
+from ingest.text import content_terms
+from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.confidence import TermStats, missing_answer_type, term_coverage
 from service.events import Answer, Citations, Done, Event, Token, citation_of
 from service.followups import condense
-from service.grounding import Evidence, citations_in, select_evidence, strip_citations, support_of
+from service.grounding import Evidence, select_evidence
 from service.llm import Generator
+from service.writing import Checker, Numbering, checked_units, format_sources, prompt_sources
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class AnswerPipeline:
     ) -> None:
         self._retriever, self.generator, self.cfg = retriever, generator, cfg
         self.system_prompt, self.user_prompt = load_prompt("answer.txt"), load_prompt("user.txt")
+        self.write_prompt, self.write_user = load_prompt("write.txt"), load_prompt("write_user.txt")
         self._stats: dict[str, TermStats] = {}
 
     def _term_stats(self, r: Retriever) -> TermStats:
@@ -74,10 +76,26 @@ class AnswerPipeline:
         )
 
     def build_messages(self, question: str, evidence: list[Evidence], hits: list[Hit]) -> list[dict]:
-        """The prompt gives the model pre-selected evidence sentences, numbered by their source."""
-        blocks = [f"[{e.n}] {e.text}" for e in evidence]
-        user = self.user_prompt.format(sources="\n".join(blocks), question=question)
-        return [{"role": "system", "content": self.system_prompt}, {"role": "user", "content": user}]
+        """The prompt for a question (what fine-tuning examples show the model too)."""
+        return self.messages_for(question, evidence, hits)[0]
+
+    def messages_for(
+        self, question: str, evidence: list[Evidence], hits: list[Hit]
+    ) -> tuple[list[dict], list[int]]:
+        """The prompt, and the hit each of its source numbers stands for.
+
+        A model that writes reads excerpts of the evidence's chunks, so it can explain and keep code whole;
+        the 135M model (and its adapter) reads the evidence sentences alone."""
+        if self.cfg.prompt_style == "evidence":
+            blocks = "\n".join(f"[{e.n}] {e.text}" for e in evidence)
+            system, user = self.system_prompt, self.user_prompt.format(sources=blocks, question=question)
+            hit_of = list(range(len(hits)))
+        else:
+            sources = prompt_sources(hits, evidence, self.cfg.prompt_chars, self.cfg.prompt_sources)
+            system = self.write_prompt
+            user = self.write_user.format(sources=format_sources(sources), question=question)
+            hit_of = [s.hit for s in sources]
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}], hit_of
 
     def stream(
         self,
@@ -112,7 +130,7 @@ class AnswerPipeline:
         if draft.declined:
             yield from self._abstain(ans, hits, "the model found no answer in the sources", t0)
             return
-        _complete(ans, draft, hits)
+        _complete(ans, draft, hits, evidence)
         yield from self._finish(ans, t0)
 
     def _evidence_or_reason(
@@ -130,109 +148,84 @@ class AnswerPipeline:
         self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft, t0: float
     ) -> Iterator[Event]:
         """Verified quotes at once, then the generated sentences that pass the check."""
-        quotes = _quote_block(evidence)
+        quotes = _quote_block(evidence, draft.numbering)
         if quotes:
             ans.timings["ttft_ms"] = _ms_since(t0)
             yield Token(quotes)
-        for sentence in self._sentences(question, evidence, hits, ans, draft):
+        for unit in self._units(question, evidence, hits, ans, draft):
             ans.timings.setdefault("ttft_ms", _ms_since(t0))
-            yield Token((" " if draft.sentences else "\n\n") + sentence)
-            draft.sentences.append(sentence)
-        draft.parts = (quotes, " ".join(draft.sentences))
+            yield Token(_joiner(draft.sentences, unit, first="\n\n") + unit)
+            draft.sentences.append(unit)
+        draft.parts = (quotes, _join_units(draft.sentences))
 
     def _generated_first(
         self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft, t0: float
     ) -> Iterator[Event]:
-        """The model's checked sentences first, then the quotes that back them (none when it declined)."""
-        for sentence in self._sentences(question, evidence, hits, ans, draft):
+        """The model's checked sentences; verified quotes only when it wrote none (or when set to follow)."""
+        for unit in self._units(question, evidence, hits, ans, draft):
             ans.timings.setdefault("ttft_ms", _ms_since(t0))
-            yield Token((" " if draft.sentences else "") + sentence)
-            draft.sentences.append(sentence)
+            yield Token(_joiner(draft.sentences, unit) + unit)
+            draft.sentences.append(unit)
         if draft.declined:
             return
-        generated = " ".join(draft.sentences)
-        quotes = _quote_block(self._quotes_after(generated, evidence, hits) if generated else evidence)
+        generated = _join_units(draft.sentences)
+        quotes = _quote_block(
+            self._quotes_after(generated, evidence, draft) if generated else evidence, draft.numbering
+        )
         if quotes:
             ans.timings.setdefault("ttft_ms", _ms_since(t0))
             yield Token(("\n\n" if generated else "") + quotes)
         draft.parts = (generated, quotes)
 
-    def _sentences(
+    def _units(
         self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft
     ) -> Iterator[str]:
-        """Generated sentences when a generator is loaded; a decline counts only when retrieval is also
-        weak."""
+        """Generated units when a generator is loaded; a decline counts only when retrieval is also weak."""
         if not (self.cfg.generate and self.generator is not None and evidence):
             return
-        declined = yield from self._generate(question, evidence, hits, ans)
+        declined = yield from self._generate(question, evidence, hits, ans, draft)
         draft.declined = declined and ans.confidence.get("coverage", 1.0) < self.cfg.trust_decline_below
 
-    def _quotes_after(self, generated: str, evidence: list[Evidence], hits: list[Hit]) -> list[Evidence]:
-        """The evidence quoted after a generated answer: every source's, or only the cited sources'
-        ("cited")."""
-        if self.cfg.quotes_after_answer != "cited":
-            return evidence
-        cited = set(citations_in(generated, len(hits)))
-        return [e for e in evidence if e.n in cited]
+    def _quotes_after(self, generated: str, evidence: list[Evidence], draft: _Draft) -> list[Evidence]:
+        """The evidence quoted after a generated answer: none (the citations carry it), the cited sources',
+        or all."""
+        if self.cfg.quotes_after_answer == "none":
+            return []
+        if self.cfg.quotes_after_answer == "cited":
+            return [e for e in evidence if e.n - 1 in draft.numbering.order]
+        return evidence
 
     def _generate(
-        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer
+        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft
     ) -> collections.abc.Generator[str, None, bool]:
-        """Generated sentences that pass the faithfulness check, as each one completes; returns whether the
-        model declined before saying anything."""
-        sources = [h.text for h in hits]
-        buf, kept, n_tokens, last_source = "", 0, 0, ()
-        t_gen = time.perf_counter()
-        messages = self.build_messages(question, evidence, hits)
+        """Generated units (sentences, code blocks) that pass the faithfulness check, citations renumbered,
+        as each one completes; returns whether the model declined before saying anything."""
+        messages, hit_of = self.messages_for(question, evidence, hits)
+        given = frozenset(content_terms(question))
+        checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given)
         ans.usage["prompt_tokens"] = sum(self.generator.count_tokens(m["content"]) for m in messages)
-        stream = self.generator.stream(messages, self.cfg.generation)
-        try:
+        stream, counted, t_gen = (
+            self.generator.stream(messages, self.cfg.generation),
+            [0],
+            time.perf_counter(),
+        )
+
+        def pieces() -> Iterator[str]:
             for piece in stream:
-                n_tokens += 1
-                *done, buf = complete_sentences(buf + piece)
-                for sentence in done:
-                    verdict, sentence = self._check(sentence, sources, last_source)
-                    if verdict != "ok":  # the model has left the evidence (or declined): stop early
-                        return verdict == "declined" and kept == 0
-                    kept += 1
-                    last_source = tuple(citations_in(sentence, len(sources))[-1:])
-                    yield sentence
-                if kept >= self.cfg.max_sentences:
-                    return False
-            if buf.strip():
-                verdict, sentence = self._check(buf.strip(), sources, last_source)
-                if verdict == "ok":
-                    yield sentence
+                counted[0] += 1
+                yield piece
+
+        try:
+            for verdict, unit, _ in checked_units(pieces(), checker, self.cfg.max_sentences):
+                if verdict == "declined":
+                    return not draft.sentences
+                yield draft.numbering.renumber(unit, hit_of)
             return False
         finally:
             stream.close()  # stops generation that is still running
-            ans.usage["completion_tokens"] = n_tokens
+            ans.usage["completion_tokens"] = counted[0]
             gen_s = time.perf_counter() - t_gen
-            ans.timings["tokens_per_s"] = round(n_tokens / gen_s, 1) if gen_s > 0 else 0.0
-
-    def _check(self, sentence: str, sources: list[str], prefer: tuple[int, ...] = ()) -> tuple[str, str]:
-        """(ok | declined | unsupported, the sentence as kept) for one generated sentence.
-
-        A sentence its cited source does not support, but another source does, is re-cited to that source
-        (a small
-        model often copies the right words under the wrong number); an uncited one gets its supporting
-        source."""
-        if DECLINE_PATTERN.search(sentence):
-            return "declined", sentence
-        plain = strip_citations(sentence)
-        if len(content_terms(plain)) < 2:
-            return "unsupported", sentence
-        cited = citations_in(sentence, len(sources))
-        support = support_of(sentence, sources, cited) if cited else None
-        if support is None or support.coverage < self.cfg.min_support:
-            # the previous sentence's source first: an answer's next sentence usually goes on from the
-            # same one
-            support = support_of(plain, sources, [*prefer, *range(1, len(sources) + 1)])
-        if support.coverage < self.cfg.min_support:
-            return "unsupported", sentence
-        if cited == [support.n]:
-            return "ok", sentence
-        return "ok", f"{plain} [{support.n}]"
+            ans.timings["tokens_per_s"] = round(counted[0] / gen_s, 1) if gen_s > 0 else 0.0
 
     def _abstain(self, ans: Answer, hits: list[Hit], reason: str, t0: float) -> Iterator[Event]:
         ans.mode, ans.abstained = "abstained", True
@@ -260,27 +253,46 @@ class AnswerPipeline:
         raise RuntimeError("answer stream ended without a result")
 
 
-def _complete(ans: Answer, draft: _Draft, hits: list[Hit]) -> None:
-    """The answer's text, mode and the citations its [n] markers name (the first source when none)."""
+def _complete(ans: Answer, draft: _Draft, hits: list[Hit], evidence: list[Evidence]) -> None:
+    """The answer's text, mode and the citations it numbers (the first source when none); each citation's
+    snippet is its verified evidence."""
     ans.mode = "generated" if draft.sentences else "extractive"
-    ans.generated = " ".join(draft.sentences)
+    ans.generated = _join_units(draft.sentences)
     ans.answer = "\n\n".join(p for p in draft.parts if p) or NOT_COVERED
-    used = sorted(set(citations_in(ans.answer, len(hits)))) or [1]
-    ans.citations = [citation_of(n, hits[n - 1]) for n in used]
+    order = draft.numbering.order or [0]
+    ans.citations = [
+        citation_of(d, hits[h], snippet=" … ".join(e.text for e in evidence if e.n - 1 == h))
+        for d, h in enumerate(order, start=1)
+    ]
 
 
 @dataclass
 class _Draft:
     """What composing an answer has produced so far."""
 
-    sentences: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)  # generated units: sentences and code blocks
     parts: tuple[str, str] = ("", "")  # the answer's two blocks (quotes, generated words) in the order shown
     declined: bool = False  # the model said the sources do not cover it, and retrieval agrees
+    numbering: Numbering = field(default_factory=Numbering)
 
 
 def _ms_since(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 1)
 
 
-def _quote_block(evidence: list[Evidence]) -> str:
-    return "\n".join(f"> {e.text} [{e.n}]" for e in evidence)
+def _quote_block(evidence: list[Evidence], numbering: Numbering) -> str:
+    return "\n".join(f"> {e.text} [{numbering.number(e.n - 1)}]" for e in evidence)
+
+
+def _join_units(units: list[str]) -> str:
+    out = ""
+    for unit in units:
+        out += _joiner([out] if out else [], unit) + unit
+    return out
+
+
+def _joiner(before: list[str], unit: str, first: str = "") -> str:
+    """What goes between answer units: a blank line around code blocks, a space between sentences."""
+    if not before:
+        return first
+    return "\n\n" if unit.startswith("```") or before[-1].rstrip().endswith("```") else " "

@@ -18,7 +18,7 @@ from index.vectors import VectorIndexConfig
 from ingest.chunking import ChunkingConfig
 from service.adapters import SHIPPED, resolve_adapter
 from service.answer_config import AnswerConfig, lead_with_for
-from service.llm import GenerationConfig, LLMBackend, LLMConfig
+from service.llm import GenerationConfig, LLMBackend, LLMConfig, resolve_backend
 
 DEFAULT_ADAPTER = (
     "grounded"  # shipped in finetune/adapters/, trained on framework docs only (never the roadmap)
@@ -81,12 +81,13 @@ class Settings(BaseSettings):
     llm_max_new_tokens: int = Field(GenerationConfig.max_new_tokens, ge=8, le=2048)
     llm_repetition_penalty: float = Field(GenerationConfig.repetition_penalty, ge=1.0, le=2.0)
     answer_lead_with: Literal["auto", "quotes", "generated"] = Field(
-        "auto", description="auto: generated when an adapter that grounds its answers is loaded, else quotes"
+        "auto", description="auto: generated, except for the 135M SmolLM2 without an adapter (quotes first)"
     )
     answer_generate: bool = Field(True, description="false: extractive answers only, no generator loaded")
-    answer_quotes_after: Literal["all", "cited"] = Field(
+    answer_quotes_after: Literal["none", "cited", "all"] = Field(
         AnswerConfig.quotes_after_answer,
-        description="after a generated answer, quote the evidence of every source, or of the cited ones only",
+        description="after a generated answer, quote the evidence of no source (the citations carry it), "
+        "of the cited ones, or of every source",
     )
     answer_k: int = Field(AnswerConfig.k, ge=1, le=10)
     abstain_min_coverage: float = Field(
@@ -165,9 +166,13 @@ class Settings(BaseSettings):
         model)."""
         if self.llm_adapter == "auto":
             shipped = SHIPPED / DEFAULT_ADAPTER / "adapter"
-            usable = self.llm_backend == "transformers" and self.llm_model == models.DEFAULT_GENERATOR
+            usable = self.generator_backend() == "transformers" and self.llm_model == models.SMOLLM2
             return str(shipped) if usable and (shipped / "adapter_config.json").exists() else ""
         return "" if self.llm_adapter in ("", "none") else resolve_adapter(self.llm_adapter, self.home)
+
+    def generator_backend(self) -> LLMBackend:
+        """The generator backend in use ('auto' resolved for this machine)."""
+        return resolve_backend(self.llm_backend, self.device)
 
     def llm_config(self) -> LLMConfig:
         return LLMConfig(
@@ -188,7 +193,10 @@ class Settings(BaseSettings):
             max_new_tokens=self.llm_max_new_tokens, repetition_penalty=self.llm_repetition_penalty
         )
         adapter = self.adapter_path() if adapter is None else adapter
-        lead = lead_with_for(self.answer_lead_with, generate=self.answer_generate, adapter=adapter)
+        small = self.llm_model == models.SMOLLM2
+        lead = lead_with_for(
+            self.answer_lead_with, generate=self.answer_generate, writes=bool(adapter) or not small
+        )
         return AnswerConfig(
             k=self.answer_k,
             lead_with=lead,
@@ -197,6 +205,7 @@ class Settings(BaseSettings):
             min_support=self.min_support,
             generate=self.answer_generate,
             quotes_after_answer=self.answer_quotes_after,
+            prompt_style="evidence" if small else "excerpts",
             generation=gen,
         )
 

@@ -73,8 +73,8 @@ def display_title(title: str, limit: int = 80) -> str:
     return clean if len(clean) <= limit else clean[: limit - 1].rsplit(" ", 1)[0].rstrip(" -:,") + "…"
 
 
-def citation_of(n: int, hit: Hit) -> Citation:
-    """The citation [n] of a retrieved chunk."""
+def citation_of(n: int, hit: Hit, snippet: str = "") -> Citation:
+    """The citation [n] of a retrieved chunk; its snippet is the verified evidence when given."""
     return Citation(
         n=n,
         title=display_title(hit.title),
@@ -84,6 +84,6 @@ def citation_of(n: int, hit: Hit) -> Citation:
         path=hit.path,
         start=hit.start,
         end=hit.end,
-        snippet=" ".join(hit.text.split())[:300],
+        snippet=snippet or " ".join(hit.text.split())[:300],
         score=hit.score,
     )

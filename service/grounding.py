@@ -33,9 +33,12 @@ class Support:
     n: int  # the prompt number [n] of the best supporting source, 0 if none
 
 
-def support_of(sentence: str, sources: Sequence[str], cited: Sequence[int] = ()) -> Support:
-    """Best lexical support among the cited sources (all sources when none is cited)."""
-    terms = set(content_terms(strip_citations(sentence)))
+def support_of(
+    sentence: str, sources: Sequence[str], cited: Sequence[int] = (), given: frozenset[str] = frozenset()
+) -> Support:
+    """Best lexical support among the cited sources (all sources when none is cited); `given` terms (the
+    question's) are not claims and are left out of the count."""
+    terms = set(content_terms(strip_citations(sentence))) - given
     if not terms:
         return Support(sentence, 0.0, 0)
     candidates = [c for c in cited if 1 <= c <= len(sources)] or range(1, len(sources) + 1)

@@ -36,16 +36,19 @@ class AppState:
     active_adapter: str = ""
     metrics: object | None = None  # service.metrics.Metrics, set by the app
     _retriever: Retriever | None = None
+    _opened: tuple = ()  # (index version, registry stamp) the retriever was opened for
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def retriever(self) -> Retriever:
-        """The retriever of the current index version; reopened when `rag ingest` published a newer one."""
+        """The current index version; reopened when `rag ingest` published a newer one, or when the source
+        registry changed (`rag ingest DIR --priority N` while serving takes effect at the next request)."""
         current = VersionStore(self.settings.home).current()
         if current is None:
             raise NoIndexError("no index yet: run `rag ingest SOURCE` (or `make run`) first")
+        key = (current.name, _registry_stamp(self.settings.home))
         with self._lock:
-            if self._retriever is None or self._retriever.version != current.name:
-                self._retriever = open_retriever(self.settings, self.embedder)
+            if self._retriever is None or self._opened != key:
+                self._retriever, self._opened = open_retriever(self.settings, self.embedder), key
                 log.info(
                     "serving index version %s (%d chunks)", self._retriever.version, self._retriever.size
                 )
@@ -55,9 +58,10 @@ class AppState:
         """Load a generator with adapter `name` ('none': the base model) and swap it in between requests.
 
         Answers in flight keep the pipeline (and weights) they started with; new ones get the new pipeline."""
-        if self.settings.llm_backend != "transformers":
+        if self.settings.generator_backend() != "transformers":
             raise AdapterUnsupported(
-                "adapters need the transformers generator backend (RAG_LLM_BACKEND=transformers)"
+                "adapters need the transformers generator backend (RAG_LLM_BACKEND=transformers; "
+                "'auto' picks llama.cpp on CPU)"
             )
         path = "" if name == "none" else resolve_adapter(name, self.settings.home)
         generator = create_generator(replace(self.settings.llm_config(), adapter=path))
@@ -71,6 +75,12 @@ class AppState:
             )
         log.info("answering with adapter %s", name)
         return self.active_adapter
+
+
+def _registry_stamp(home: Path) -> tuple[int, ...]:
+    """Modification times of the registry's files: a stat per request, not a query."""
+    paths = (home / "registry.sqlite", home / "registry.sqlite-wal")
+    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
 
 
 def build_state(settings: Settings) -> AppState:

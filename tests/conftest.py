@@ -128,12 +128,13 @@ def roadmap_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory) -> Path:
-    """One converted copy of the embedded generator (GGUF -> safetensors, ~20 s) shared by the tests."""
+    """One converted copy of the small embedded generator (GGUF -> safetensors, ~20 s) for the LoRA tests."""
+    from index.models import SMOLLM2
     from service.config import Settings
     from service.llm import base_model_dir
 
     path = tmp_path_factory.mktemp("llm-models")
-    base_model_dir(Settings(home=path, models_dir=path).llm_config())
+    base_model_dir(Settings(home=path, models_dir=path, llm_model=SMOLLM2).llm_config())
     return path
 
 

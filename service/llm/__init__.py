@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from service.llm.base import GenerationConfig, Generator, GeneratorError, LLMBackend, LLMConfig, Message
+from service.llm.base import (
+    GenerationConfig,
+    Generator,
+    GeneratorError,
+    LLMBackend,
+    LLMConfig,
+    Message,
+    resolve_backend,
+)
 from service.llm.hf import TransformersGenerator, base_model_dir, convert_gguf
 from service.llm.llamacpp import LlamaCppGenerator
 from service.llm.openai_server import OpenAIGenerator
@@ -17,6 +25,7 @@ __all__ = [
     "base_model_dir",
     "convert_gguf",
     "create_generator",
+    "resolve_backend",
 ]
 
 
@@ -27,6 +36,7 @@ def create_generator(cfg: LLMConfig) -> Generator:
         "llamacpp": LlamaCppGenerator,
         "openai": OpenAIGenerator,
     }
-    if cfg.backend not in factories:
-        raise ValueError(f"unknown generator backend {cfg.backend!r}: use {', '.join(factories)}")
-    return factories[cfg.backend](cfg)
+    backend = resolve_backend(cfg.backend, cfg.device)
+    if backend not in factories:
+        raise ValueError(f"unknown generator backend {cfg.backend!r}: use auto, {', '.join(factories)}")
+    return factories[backend](cfg)

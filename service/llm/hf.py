@@ -38,7 +38,7 @@ def convert_gguf(gguf: Path, dest: Path) -> Path:
 
 def base_model_dir(cfg: LLMConfig) -> Path:
     """The generator's weights as an HF folder (a GGUF is converted once into the cache dir)."""
-    src = models.resolve_generator_path(cfg.model)
+    src = models.resolve_generator_path(cfg.model, Path(cfg.cache_dir))
     return convert_gguf(src, Path(cfg.cache_dir) / src.stem) if src.suffix == ".gguf" else src
 
 

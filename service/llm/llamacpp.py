@@ -1,27 +1,29 @@
-"""A GGUF model on llama.cpp (the optional `llamacpp` extra): 3x the transformers speed on CPU."""
+"""A GGUF model on llama.cpp: the default generator backend on CPU, ~3x the transformers speed there."""
 
 from __future__ import annotations
 
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from index import models
 from service.llm.base import GenerationConfig, LLMConfig, Message
 
 
 class LlamaCppGenerator:
-    """The same GGUF through llama.cpp (~3x faster on CPU); needs the [llamacpp] extra."""
+    """A GGUF through llama-cpp-python (a dependency, built from source once by `make setup`)."""
 
     def __init__(self, cfg: LLMConfig) -> None:
         try:
             from llama_cpp import Llama
         except ImportError as exc:
             raise RuntimeError(
-                "the llamacpp backend needs `pip install 'roadmap-rag[llamacpp]'` "
-                "(builds llama-cpp-python from source, ~5 min)"
+                "the llamacpp backend needs llama-cpp-python: run `make setup`, or "
+                "`CMAKE_ARGS=-DGGML_NATIVE=OFF pip install llama-cpp-python==0.3.36` "
+                "(builds from source, ~6-10 min)"
             ) from exc
-        path = models.resolve_generator_path(cfg.model)
+        path = models.resolve_generator_path(cfg.model, Path(cfg.cache_dir))
         self.llm = Llama(
             model_path=str(path),
             n_ctx=cfg.context_window,

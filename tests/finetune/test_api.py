@@ -25,6 +25,8 @@ def ft_server(tmp_path_factory, models_dir):
         "RAG_EMBEDDER_BACKEND": "hashing",
         "RAG_MODELS_DIR": str(models_dir),
         "RAG_LLM_ADAPTER": "none",
+        "RAG_LLM_MODEL": "builtin:smollm2-135m-instruct",  # LoRA on the 135M model keeps the test quick
+        "RAG_LLM_BACKEND": "transformers",
         "RAG_ADMIN_TOKENS": json.dumps(["ft-admin"]),
         "RAG_LLM_MAX_NEW_TOKENS": "24",
     }

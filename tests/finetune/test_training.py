@@ -12,6 +12,7 @@ from finetune.examples import Example
 from finetune.pipeline import FinetuneRequest, run_finetune
 from finetune.qadata import QAStore, load_qa_file
 from finetune.train import LoRAConfig, train_lora
+from index.models import SMOLLM2
 from tests.conftest import QA_ROWS
 
 pytestmark = pytest.mark.slow
@@ -22,7 +23,15 @@ def ft_settings(hashing_settings, tiny_corpus, models_dir, tmp_path):
     from index.embedders import EmbedderConfig, create_embedder
     from service.ingestion import SourceRequest, ingest_sources
 
-    settings = hashing_settings.model_copy(update={"models_dir": models_dir, "llm_adapter": ""})
+    # LoRA on the 135M model keeps these tests quick; `rag finetune train` defaults to the default generator.
+    settings = hashing_settings.model_copy(
+        update={
+            "models_dir": models_dir,
+            "llm_adapter": "",
+            "llm_model": SMOLLM2,
+            "llm_backend": "transformers",
+        }
+    )
     ingest_sources(
         settings, create_embedder(EmbedderConfig(backend="hashing")), [SourceRequest(str(tiny_corpus))]
     )

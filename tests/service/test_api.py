@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 def test_health_and_ready(server):
     assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{server.url}/readyz").json()
-    assert ready["status"] == "ready" and ready["chunks"] > 100 and "smollm2" in ready["generator"]
+    assert ready["status"] == "ready" and ready["chunks"] > 100 and "qwen2.5-coder-0.5b" in ready["generator"]
 
 
 def test_search_returns_hits_with_offsets(server):

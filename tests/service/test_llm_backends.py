@@ -53,12 +53,10 @@ def test_unknown_backend_is_a_clear_error():
         create_generator(LLMConfig(backend="nope"))
 
 
-def test_llamacpp_without_the_extra_names_it():
-    try:
-        import llama_cpp  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("llama-cpp-python is installed here")
-    with pytest.raises(RuntimeError, match=r"\[llamacpp\]"):
-        create_generator(LLMConfig(backend="llamacpp"))
+def test_llamacpp_streams_the_small_builtin_model(tmp_path):
+    from index.models import SMOLLM2
+
+    gen = create_generator(LLMConfig(backend="llamacpp", model=SMOLLM2, cache_dir=tmp_path, threads=1))
+    pieces = list(gen.stream([{"role": "user", "content": "Say hello."}], GenerationConfig(max_new_tokens=5)))
+    assert pieces and len(pieces) <= 5 and gen.count_tokens("hello world") >= 2
+    assert gen.name.startswith("llamacpp:")

@@ -1,0 +1,238 @@
+"""The model's own answer: source excerpts for its prompt, its output cut into checked sentences and whole
+code blocks, and citation numbers given in order of first use."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from index.hits import Hit
+from ingest.text import complete_sentences, content_terms
+from ingest.units import clean_heading
+from service.answer_config import DECLINE_PATTERN
+from service.grounding import Evidence, citations_in, strip_citations, support_of
+
+log = logging.getLogger(__name__)
+
+FENCE = "```"
+_MARK = re.compile(r"\s*\[(\d{1,2})\]")
+
+
+@dataclass(frozen=True)
+class PromptSource:
+    """One numbered source the model reads: an excerpt of a retrieved chunk around its evidence."""
+
+    hit: int  # index into the hits
+    heading: str
+    text: str
+
+
+def prompt_sources(
+    hits: Sequence[Hit], evidence: Sequence[Evidence], budget: int, max_sources: int
+) -> list[PromptSource]:
+    """The evidence's sources, then the other hits, each cut to its share of the character budget."""
+    # the evidence's sources first, then the other hits by rank: the best sentence is not always the answer
+    order = list(dict.fromkeys([*(e.n for e in evidence), *range(1, len(hits) + 1)]))[:max_sources]
+    share = budget // max(1, len(order))
+    out = []
+    for n in order:
+        hit = hits[n - 1]
+        anchors = [e.text for e in evidence if e.n == n]
+        heading = clean_heading(hit.heading.rsplit(" > ", 1)[-1], limit=80)
+        out.append(PromptSource(n - 1, heading, excerpt(hit.text, anchors, share)))
+    return out
+
+
+def _position(text: str, anchor: str) -> int:
+    """Where an evidence sentence starts in its chunk (evidence is cleaned, so match its first words)."""
+    words = re.findall(r"\w+", anchor)[:6]
+    if not words:
+        return 0
+    m = re.search(r"\W+".join(map(re.escape, words)), text)
+    return m.start() if m else 0
+
+
+def excerpt(text: str, anchors: Sequence[str], budget: int) -> str:
+    """The chunk's lines from the first evidence sentence's line on, within the budget; a code block is kept
+    whole or left out, never cut."""
+    if len(text) <= budget:
+        return text.strip()
+    start = min((_position(text, a) for a in anchors), default=0)
+    start = text.rfind("\n", 0, start) + 1
+    if len(text) - start < budget:  # room left: begin earlier so the excerpt uses its whole budget
+        start = text.rfind("\n", 0, max(0, len(text) - budget)) + 1
+    window = text[start : start + budget]
+    cut = window.rfind("\n") if start + budget < len(text) else len(window)
+    window = window[: cut if cut > budget // 3 else len(window)]
+    if window.count(FENCE) % 2:  # an open code block: close it from the chunk, or stop before it
+        close = text.find(FENCE, start + len(window))
+        if close != -1 and close + 3 - start <= budget * 2:
+            window = text[start : close + 3]
+        else:
+            window = window[: window.rfind(FENCE)]
+    return window.strip()
+
+
+def format_sources(sources: Sequence[PromptSource]) -> str:
+    """The numbered excerpts; the section heading leads the text as plain words, which a small model is less
+    tempted to echo than a header line."""
+    return "\n\n".join(f"[{i}] {s.heading}: {s.text}" for i, s in enumerate(sources, start=1))
+
+
+@dataclass
+class Numbering:
+    """Display numbers 1..n for sources in the order the answer first cites them."""
+
+    order: list[int] = field(default_factory=list)  # hit indexes
+
+    def number(self, hit: int) -> int:
+        if hit not in self.order:
+            self.order.append(hit)
+        return self.order.index(hit) + 1
+
+    def renumber(self, text: str, hit_of: Sequence[int]) -> str:
+        """Prompt markers [p] rewritten to display numbers; markers naming no source dropped."""
+
+        def sub(m: re.Match) -> str:
+            p = int(m.group(1))
+            return f" [{self.number(hit_of[p - 1])}]" if 1 <= p <= len(hit_of) else ""
+
+        return _MARK.sub(sub, text)
+
+
+_LEAD_MARKS = re.compile(r"^(?:\s*\[(\d{1,2})\])+\s*")
+_DECORATION = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-]\s+|\d+[.)]\s+)|\*\*|__")
+_WRAPPED = re.compile(r"\n(?=[a-z(`])")  # a line break inside a sentence copied from a wrapped source
+
+
+def clean_unit(unit: str) -> str:
+    """A prose unit as plain text: markdown decoration out, a leading source marker moved to its end."""
+    m = _LEAD_MARKS.match(unit)
+    text = _DECORATION.sub("", unit[m.end() :] if m else unit).strip()
+    if m and not re.search(r"\[\d{1,2}\]\W*$", text):
+        text = f"{text} [{m.group(1)}]"
+    return text
+
+
+_CLOSE_FENCE = re.compile(r"\n[ \t]*```")
+
+
+def split_units(buf: str) -> tuple[list[str], str]:
+    """Finished units of streamed model output (sentences, whole fenced code blocks) and the unfinished
+    rest. A line break at the very end waits for the next piece: it may only wrap a sentence."""
+    units: list[str] = []
+    while True:
+        fence = buf.find(FENCE)
+        if fence == -1:
+            body = buf.rstrip("\n")
+            *done, rest = complete_sentences(_WRAPPED.sub(" ", body))
+            return units + done, rest + buf[len(body) :]
+        *done, rest = complete_sentences(
+            _WRAPPED.sub(" ", buf[:fence])
+        )  # the prose before a block is complete
+        units += done + ([rest.strip()] if rest.strip() else [])
+        close = _CLOSE_FENCE.search(buf, fence + 3)
+        if close is None:
+            return units, buf[fence:]
+        units.append(_dedent_block(buf[fence : close.end()]))
+        buf = buf[close.end() :]
+
+
+def _dedent_block(block: str) -> str:
+    """A fenced block with its fences at the margin (a model sometimes indents a block under a list item)."""
+    lines = block.strip().splitlines()
+    return "\n".join([lines[0].strip(), *lines[1:-1], lines[-1].strip()])
+
+
+@dataclass(frozen=True)
+class Checker:
+    """The faithfulness check of one unit of the model's output against the sources it was shown."""
+
+    sources: Sequence[str]
+    min_support: float
+    given: frozenset[str] = frozenset()  # the question's terms: restating them claims nothing
+
+    def check(self, unit: str, prefer: tuple[int, ...] = ()) -> tuple[str, str, int]:
+        """(ok | declined | unsupported, the unit as kept, its source's prompt number)."""
+        if unit.startswith(FENCE):
+            n = self.code_source(unit)
+            return ("ok", unit, n) if n else ("unsupported", unit, 0)
+        if DECLINE_PATTERN.search(unit):
+            return "declined", unit, 0
+        plain = strip_citations(unit)
+        if len(set(content_terms(plain)) - self.given) < 2:
+            return "unsupported", unit, 0  # a fragment, or the question said back
+        cited = citations_in(unit, len(self.sources))
+        support = support_of(unit, self.sources, cited, self.given) if cited else None
+        if support is None or support.coverage < self.min_support:
+            # the previous unit's source first: an answer's next sentence usually goes on from the same one
+            order = [*prefer, *range(1, len(self.sources) + 1)]
+            support = support_of(plain, self.sources, order, self.given)
+        if support.coverage < self.min_support:
+            return "unsupported", unit, 0
+        if cited == [support.n]:
+            return "ok", unit, support.n
+        return "ok", f"{plain.rstrip()} [{support.n}]", support.n
+
+    def code_source(self, block: str) -> int:
+        """The source holding most of a code block's lines (at least 60% of them), 0 if none."""
+        lines = [" ".join(ln.split()) for ln in block.splitlines()[1:-1] if ln.strip()]
+        if not lines:
+            return 0
+        best, n_best = 0.0, 0
+        for n, src in enumerate(self.sources, start=1):
+            flat = " ".join(src.split())
+            share = sum(ln in flat for ln in lines) / len(lines)
+            if share > best:
+                best, n_best = share, n
+        return n_best if best >= 0.6 else 0
+
+
+def _is_noise(unit: str) -> bool:
+    """Output that is neither claim nor code: a markdown heading, an echoed source marker, a bare marker."""
+    plain = unit.strip().strip("*_ ")
+    return plain.startswith("#") or bool(re.match(r"^\[\d+\]\s*(\(|$)", plain)) or not strip_citations(plain)
+
+
+def checked_units(
+    pieces: Iterator[str], checker: Checker, max_units: int, max_dropped: int = 2
+) -> Iterator[tuple[str, str, int]]:
+    """(ok | declined, unit, prompt number) for the units of the streamed output worth keeping.
+
+    An unsupported unit is dropped; the model has left the evidence after max_dropped in a row. A line that
+    introduces a list (ending in ':') is held until an item after it passes."""
+    buf, kept, dropped, last, intro = "", 0, 0, (), ""
+    for piece in pieces:
+        done, buf = split_units(buf + piece)
+        for unit in done:
+            if _is_noise(unit):
+                continue
+            unit = unit if unit.startswith(FENCE) else clean_unit(unit)
+            if unit.endswith(":") and not unit.startswith(FENCE):
+                intro = unit
+                continue
+            verdict, unit, n = checker.check(unit, last)
+            if verdict == "declined":
+                log.debug("the model declined: %r", unit)
+                yield verdict, unit, n
+                return
+            if verdict == "unsupported":
+                log.debug("dropped an unsupported unit: %r", unit)
+                dropped += 1
+                if dropped >= max_dropped:
+                    return
+                continue
+            if intro:
+                yield "ok", intro, n
+                intro = ""
+            yield verdict, unit, n
+            kept, dropped, last = kept + 1, 0, (n,)
+            if kept >= max_units:
+                return
+    rest = clean_unit(buf.strip())
+    if rest and not rest.startswith(FENCE) and not _is_noise(rest):
+        verdict, unit, n = checker.check(rest, last)
+        if verdict == "ok":
+            yield verdict, unit, n

@@ -1,0 +1,91 @@
+"""The model's own answer: excerpts, units (sentences, whole code blocks), the check, first-use numbering."""
+
+from __future__ import annotations
+
+from service.writing import Checker, Numbering, checked_units, excerpt, split_units
+
+CODE_SOURCE = """Install it first.
+
+Then build the index:
+
+```python
+index = faiss.IndexFlatL2(d)
+index.add(xb)
+```
+
+That is all it takes."""
+
+
+def test_code_blocks_are_units_whole_and_prose_is_cut_at_sentences():
+    units, rest = split_units("Build an index first [1]. Then add:\n```python\nindex.add(xb)\n```\nDone")
+    assert units == ["Build an index first [1].", "Then add:", "```python\nindex.add(xb)\n```"]
+    assert rest.strip() == "Done"
+    units, rest = split_units("Run this:\n```python\nindex = faiss")  # an open block waits for its end
+    assert units == ["Run this:"] and rest.startswith("```")
+
+
+def test_a_sentence_is_not_cut_at_e_g():
+    units, _ = split_units("Use a library, e.g. pandas, for tables [1]. Next")
+    assert units == ["Use a library, e.g. pandas, for tables [1]."]
+
+
+def test_code_is_kept_only_when_a_source_holds_it():
+    check = Checker(["Nothing here about code.", CODE_SOURCE], min_support=0.7).check
+    verdict, _, n = check("```python\nindex = faiss.IndexFlatL2(d)\nindex.add(xb)\n```")
+    assert (verdict, n) == ("ok", 2)
+    assert check("```python\nimport os\nos.remove('/')\n```")[0] == "unsupported"
+
+
+def test_numbers_follow_first_use_without_gaps():
+    numbering = Numbering()
+    hit_of = [4, 0, 2]  # prompt source p stands for hit hit_of[p - 1]
+    assert numbering.renumber("B says so [2]. C too [3]. B again [2]. Nothing [7].", hit_of) == (
+        "B says so [1]. C too [2]. B again [1]. Nothing."
+    )
+    assert numbering.order == [0, 2]
+
+
+def test_unsupported_units_are_dropped_and_two_in_a_row_end_the_answer():
+    check = Checker(["Adam is a good default optimizer for deep nets; SGD needs tuning."], min_support=0.7)
+    pieces = [
+        "### Optimizers\n[1] (Training)\nTwo choices:\n",  # heading and echoed marker skipped, intro held
+        "Adam is a good ",
+        "default optimizer [1]. Bananas grow on Mars [1]. SGD needs tuning [1]. ",
+        "Cats rule Mars. Dogs rule Venus. Adam is a good default optimizer.",
+    ]
+    kept = [u for _, u, _ in checked_units(iter(pieces), check, max_units=5)]
+    assert kept == ["Two choices:", "Adam is a good default optimizer [1].", "SGD needs tuning [1]."]
+
+
+def test_excerpt_starts_at_the_evidence_and_never_cuts_code():
+    text = "Intro line one.\n" * 30 + CODE_SOURCE
+    part = excerpt(text, ["Then build the index:"], budget=120)
+    assert "Then build the index" in part and "Intro" not in part and part.count("```") in (0, 2)
+    assert excerpt(text, ["Intro line one."], budget=60).count("Intro") == 3
+    assert excerpt("short text", ["short"], budget=100) == "short text"
+
+
+def test_prose_units_lose_markdown_and_leading_markers():
+    from service.writing import clean_unit
+
+    assert clean_unit("[2] *   **Use virtual environments:** keep deps apart.") == (
+        "Use virtual environments: keep deps apart. [2]"
+    )
+    assert clean_unit("### Heading text") == "Heading text"
+    assert clean_unit("1. Adam is a default [1].") == "Adam is a default [1]."
+    units, _ = split_units("This builds the library if\n`-DBUILD_SHARED_LIBS=ON` was passed [1].\nNext")
+    assert units == ["This builds the library if `-DBUILD_SHARED_LIBS=ON` was passed [1]."]
+
+
+def test_a_line_break_at_the_end_of_a_piece_waits_for_the_next_one():
+    units, rest = split_units("This can be used to balance classes, or to train a\n")
+    assert units == [] and rest.endswith("\n")
+    units, _ = split_units(rest + "model that weighs one class more [1]. Next")
+    assert units == [
+        "This can be used to balance classes, or to train a model that weighs one class more [1]."
+    ]
+
+
+def test_an_indented_code_block_is_one_unit():
+    units, _ = split_units("Run:\n  ```bash\n  cmake -B build .\n  ```\nThen")
+    assert units == ["Run:", "```bash\n  cmake -B build .\n```"]
