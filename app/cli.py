@@ -255,7 +255,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="print the whole answer as JSON")] = False,
 ) -> None:
     """Answer a question, streaming to the terminal, then list the sources."""
-    from service.events import Done, Token
+    from service.events import Done, Sources, Token
     from service.state import build_state
 
     if not question.strip():
@@ -263,7 +263,10 @@ def ask(
     state = run_guarded(build_state, get_settings())
     run_guarded(state.retriever)
     for ev in state.pipeline.stream(question.strip(), [], k):
-        if isinstance(ev, Token) and not as_json:
+        if isinstance(ev, Sources) and not as_json:  # on stderr: stdout holds the answer alone
+            names = ", ".join(s["heading"] or s["title"] for s in ev.sources[:3])
+            typer.echo(f"(reading {names})", err=True)
+        elif isinstance(ev, Token) and not as_json:
             typer.echo(ev.text, nl=False)
         elif isinstance(ev, Done):
             ans = ev.answer

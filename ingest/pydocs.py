@@ -6,6 +6,7 @@ import importlib
 import inspect
 import logging
 import pkgutil
+import re
 from types import ModuleType
 
 from ingest.documents import Document
@@ -13,6 +14,7 @@ from ingest.errors import SourceError
 from ingest.spec import SourceSpec
 
 log = logging.getLogger(__name__)
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 MAX_OBJECTS = 600
 MAX_MODULES = 80
 # Public API pages, so citations point at the rendered reference docs.
@@ -50,7 +52,9 @@ def _render(qual: str, obj) -> str:
         sig = "(...)"
     kind = "class" if inspect.isclass(obj) else "function"
     doc = inspect.getdoc(obj) or ""
-    return f"# {qual}\n\n{kind} `{qual}{sig}`\n\n{doc}\n"
+    # A default's repr such as `<object object at 0x7f...>` differs per process: left in, every `rag ingest`
+    # would see a changed document, re-embed it and publish a new version.
+    return _ADDRESS.sub("", f"# {qual}\n\n{kind} `{qual}{sig}`\n\n{doc}\n")
 
 
 def _url(top: str, qual: str) -> str:

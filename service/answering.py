@@ -16,7 +16,7 @@ from index.retriever import Retriever
 from ingest.text import content_terms
 from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.confidence import TermStats, missing_answer_type, term_coverage
-from service.events import Answer, Citations, Done, Event, Token, citation_of
+from service.events import Answer, Citations, Done, Event, Sources, Token, citation_of, source_of
 from service.followups import condense
 from service.grounding import Evidence, select_evidence
 from service.llm import Generator
@@ -120,6 +120,8 @@ class AnswerPipeline:
             abstained=False,
             timings={"retrieval_ms": _ms_since(t0)},
         )
+        yield Sources([source_of(h) for h in hits])
+        ans.timings["first_event_ms"] = _ms_since(t0)
         reason, evidence = self._evidence_or_reason(question, hits, r, ans)
         if reason:
             yield from self._abstain(ans, hits, reason, t0)

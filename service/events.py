@@ -50,6 +50,13 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """The sections retrieval found, named as soon as it ends (the answer is still being written)."""
+
+    sources: list[dict]
+
+
+@dataclass(frozen=True)
 class Citations:
     """The sources the answer cites, as JSON-ready dicts."""
 
@@ -63,7 +70,12 @@ class Done:
     answer: Answer
 
 
-Event = Token | Citations | Done
+Event = Sources | Token | Citations | Done
+
+
+def source_of(hit: Hit) -> dict:
+    """How the first event names a retrieved section: display title, section heading, public URL."""
+    return {"title": display_title(hit.title), "heading": hit.heading.rsplit(" > ", 1)[-1], "url": hit.url}
 
 
 def display_title(title: str, limit: int = 80) -> str:

@@ -58,12 +58,12 @@ class AppState:
         """Load a generator with adapter `name` ('none': the base model) and swap it in between requests.
 
         Answers in flight keep the pipeline (and weights) they started with; new ones get the new pipeline."""
+        path = "" if name == "none" else resolve_adapter(name, self.settings.home)  # 404 before 400
         if self.settings.generator_backend() != "transformers":
             raise AdapterUnsupported(
                 "adapters need the transformers generator backend (RAG_LLM_BACKEND=transformers; "
                 "'auto' picks llama.cpp on CPU)"
             )
-        path = "" if name == "none" else resolve_adapter(name, self.settings.home)
         generator = create_generator(replace(self.settings.llm_config(), adapter=path))
         cfg = self.settings.answer_config(path)
         pipeline = AnswerPipeline(retriever=self.retriever, generator=generator, cfg=cfg)

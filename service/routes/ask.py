@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
 from service.deps import StateDep
-from service.events import Answer, Citations, Done, Event, Token
+from service.events import Answer, Citations, Done, Event, Sources, Token
 from service.llm import GeneratorError
 from service.schemas import AskRequest, AskResponse, FeedbackRequest, FeedbackResponse
 from service.state import AppState
@@ -39,6 +39,8 @@ def sse_stream(state: AppState, stream: Iterator[Event]) -> Iterator[str]:
     try:
         for ev in stream:
             match ev:
+                case Sources(sources):
+                    yield sse("sources", {"sources": sources})
                 case Token(text):
                     yield sse("token", {"text": text})
                 case Citations(citations):

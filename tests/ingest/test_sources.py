@@ -120,3 +120,15 @@ def test_manifest_urls_other_than_http_are_dropped(tmp_path: Path):
 def test_unknown_schemes_and_control_characters_are_refused(raw: str):
     with pytest.raises(SourceError):
         parse_source(raw)
+
+
+def test_pydoc_pages_are_the_same_in_every_process():
+    from ingest.pydocs import _render
+
+    sentinel = object()
+
+    def fetch(url: str, default=sentinel, retries: int = 3) -> None:
+        """Fetch a page."""
+
+    page = _render("pkg.fetch", fetch)
+    assert "0x" not in page and "default=<object object>" in page and "= 3)" in page

@@ -10,7 +10,7 @@ from index.embedders import HashingEmbedder
 from index.retriever import Retriever
 from service.answer_config import AnswerConfig
 from service.answering import AnswerPipeline
-from service.events import Citations, Done, Token
+from service.events import Citations, Done, Sources, Token
 from service.followups import condense
 from service.grounding import citations_in, select_evidence, split_sentences, support_of
 from service.ingestion import SourceRequest, ingest_sources
@@ -73,7 +73,8 @@ def test_stream_events_order_and_text(retriever):
     p, _ = pipeline(retriever, "Adam and SGD with momentum are the usual choices [1]. ")
     events = list(p.stream("which optimizers are the usual choices?"))
     kinds = [type(e) for e in events]
-    assert kinds[-2:] == [Citations, Done] and set(kinds[:-2]) == {Token}
+    assert kinds[0] == Sources and kinds[-2:] == [Citations, Done] and set(kinds[1:-2]) == {Token}
+    assert events[0].sources[0]["title"] and events[-1].answer.timings["first_event_ms"] < 5000
     assert "".join(e.text for e in events if isinstance(e, Token)) == events[-1].answer.answer
 
 

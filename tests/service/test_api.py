@@ -52,7 +52,8 @@ def test_ask_sse_with_plain_http_client(server):
         assert res.headers["content-type"].startswith("text/event-stream")
         events = parse_sse(res.read().decode())
     kinds = [k for k, _ in events]
-    assert kinds[0] == "token" and kinds[-2:] == ["citations", "done"]
+    assert kinds[:2] == ["sources", "token"] and kinds[-2:] == ["citations", "done"]
+    assert events[0][1]["sources"] and not events[0][1]["sources"][0]["url"].startswith("/")
     assert "".join(d["text"] for k, d in events if k == "token") == events[-1][1]["answer"]
 
 

@@ -220,6 +220,11 @@ class ChatWidget {
       return sup;
     };
     const body = el("div", { class: "body" });
+    if (!m.content && m.reading && m.reading.length) {
+      // Retrieval is done and the answer is being written: say what is being read instead of an empty bubble.
+      const names = m.reading.slice(0, 3).map((s) => s.heading || s.title).filter(Boolean);
+      body.append(el("div", { class: "reading" }, `Reading ${names.join(", ")}…`));
+    }
     body.append(renderMarkdown(m.content, { cite, copy: (t, b) => this.copy(t, b) }));
     node.replaceChildren(body);
     if (citations.length) node.append(this.sources(citations));
@@ -326,7 +331,8 @@ class ChatWidget {
     });
     if (!res.ok || !res.body) throw new Error(await errorText(res));
     for await (const { event, data } of readEvents(res.body)) {
-      if (event === "token") answer.content += data.text;
+      if (event === "sources") answer.reading = data.sources || [];
+      else if (event === "token") answer.content += data.text;
       else if (event === "citations") answer.citations = data.citations || [];
       else if (event === "done") Object.assign(answer, { id: data.id, mode: data.mode, content: data.answer || answer.content });
       else if (event === "error") throw new Error(data.detail || "the answer stream failed");
