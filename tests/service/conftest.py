@@ -66,6 +66,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(roadmap_home: Path):
-    srv = Server(roadmap_home).start()
+    # The default generator, with answers capped short: 20 concurrent asks queue on one model.
+    srv = Server(roadmap_home, RAG_LLM_MAX_NEW_TOKENS="64").start()
     yield srv
     srv.stop()
