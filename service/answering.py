@@ -14,6 +14,7 @@ from importlib import resources
 from index.hits import Hit
 from index.retriever import Retriever
 from ingest.text import content_terms
+from ingest.units import clean_heading
 from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.confidence import TermStats, missing_answer_type, term_coverage
 from service.events import Answer, Citations, Done, Event, Sources, Token, citation_of, source_of
@@ -204,7 +205,8 @@ class AnswerPipeline:
         as each one completes; returns whether the model declined before saying anything."""
         messages, hit_of = self.messages_for(question, evidence, hits)
         given = frozenset(content_terms(question))
-        checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given)
+        labels = [clean_heading(hits[h].heading.rsplit(" > ", 1)[-1], limit=80) for h in hit_of]
+        checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given, labels)
         ans.usage["prompt_tokens"] = sum(self.generator.count_tokens(m["content"]) for m in messages)
         stream, counted, t_gen = (
             self.generator.stream(messages, self.cfg.generation),

@@ -107,10 +107,16 @@ _DECORATION = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-]\s+|\d+[.)]\s+)|\*\*|__")
 _WRAPPED = re.compile(r"\n(?=[a-z(`])")  # a line break inside a sentence copied from a wrapped source
 
 
-def clean_unit(unit: str) -> str:
-    """A prose unit as plain text: markdown decoration out, a leading source marker moved to its end."""
+def clean_unit(unit: str, headings: Sequence[str] = ()) -> str:
+    """A prose unit as plain text: markdown decoration out, a leading source marker moved to its end, an
+    echoed "<section heading>:" label (the prompt's, copied by a small model) dropped."""
     m = _LEAD_MARKS.match(unit)
-    text = _DECORATION.sub("", unit[m.end() :] if m else unit).strip()
+    text = unit[m.end() :] if m else unit
+    for heading in headings:
+        if heading and text.startswith(heading + ":") and len(text) > len(heading) + 12:
+            text = text[len(heading) + 1 :]
+            break
+    text = _DECORATION.sub("", text.strip()).strip()
     if m and not re.search(r"\[\d{1,2}\]\W*$", text):
         text = f"{text} [{m.group(1)}]"
     return text
@@ -153,6 +159,7 @@ class Checker:
     sources: Sequence[str]
     min_support: float
     given: frozenset[str] = frozenset()  # the question's terms: restating them claims nothing
+    headings: Sequence[str] = ()  # the prompt's section labels, which a small model sometimes echoes
 
     def check(self, unit: str, prefer: tuple[int, ...] = ()) -> tuple[str, str, int]:
         """(ok | declined | unsupported, the unit as kept, its source's prompt number)."""
@@ -209,7 +216,7 @@ def checked_units(
         for unit in done:
             if _is_noise(unit):
                 continue
-            unit = unit if unit.startswith(FENCE) else clean_unit(unit)
+            unit = unit if unit.startswith(FENCE) else clean_unit(unit, checker.headings)
             if unit.endswith(":") and not unit.startswith(FENCE):
                 intro = unit
                 continue
@@ -231,7 +238,7 @@ def checked_units(
             kept, dropped, last = kept + 1, 0, (n,)
             if kept >= max_units:
                 return
-    rest = clean_unit(buf.strip())
+    rest = clean_unit(buf.strip(), checker.headings)
     if rest and not rest.startswith(FENCE) and not _is_noise(rest):
         verdict, unit, n = checker.check(rest, last)
         if verdict == "ok":

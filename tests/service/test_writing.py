@@ -89,3 +89,14 @@ def test_a_line_break_at_the_end_of_a_piece_waits_for_the_next_one():
 def test_an_indented_code_block_is_one_unit():
     units, _ = split_units("Run:\n  ```bash\n  cmake -B build .\n  ```\nThen")
     assert units == ["Run:", "```bash\n  cmake -B build .\n```"]
+
+
+def test_an_echoed_section_label_is_dropped():
+    from service.writing import clean_unit
+
+    unit = "Essential Skills: *   **Version Control (Git):** Git tracks changes to your code. [1]"
+    assert (
+        clean_unit(unit, ["Essential Skills"])
+        == "Version Control (Git): Git tracks changes to your code. [1]"
+    )
+    assert clean_unit("Essential Skills: short", ["Essential Skills"]) == "Essential Skills: short"
