@@ -22,11 +22,34 @@ router = APIRouter(prefix="/v1/documents", tags=["sources"])
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<style>body{{font:15px/1.55 system-ui,sans-serif;max-width:860px;margin:30px auto;padding:0 18px}}
-pre{{white-space:pre-wrap;overflow-wrap:anywhere;font:13px/1.5 ui-monospace,Menlo,monospace}}
-mark{{background:#fde68a;color:inherit}}.path{{color:#6b7280}}</style></head>
-<body><h1>{title}</h1><p class="path">{path}</p><pre>{before}<mark id="cited">{cited}</mark>{after}</pre>
+<style>body{{font:15px/1.6 system-ui,sans-serif;max-width:860px;margin:30px auto;padding:0 18px;
+color:#1f2937}}pre{{white-space:pre-wrap;overflow-wrap:anywhere;font:13px/1.5 ui-monospace,Menlo,monospace;
+background:#f6f8fa;padding:10px;border-radius:6px}}code{{font:13px ui-monospace,Menlo,monospace}}
+mark.cited{{display:block;background:#fef3c7;color:inherit;border-left:4px solid #f59e0b;padding:2px 12px;
+margin:8px -16px;scroll-margin-top:20px}}.path{{color:#6b7280}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #d1d5db;padding:3px 8px}}</style></head>
+<body><h1>{title}</h1><p class="path">{path}</p>{before}<mark id="cited" class="cited">{cited}</mark>{after}
 </body></html>"""
+MARKDOWN_SUFFIXES = (".md", ".mdx", ".markdown")
+PLAIN_SUFFIXES = (".py", ".rst", ".txt")
+
+
+def render_text(text: str, markdown: bool) -> str:
+    """Indexed text as HTML: markdown rendered with raw HTML escaped (never passed through), anything else
+    (rst, code, plain text) as escaped preformatted text."""
+    if not text.strip():
+        return ""
+    if not markdown:
+        return f"<pre>{html.escape(text)}</pre>"
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+
+
+def is_markdown(path: str, text: str) -> bool:
+    """Markdown files, and pages the index holds as markdown (pydoc objects such as `torch.nn.Dropout`)."""
+    suffix = ("." + path.rsplit(".", 1)[-1].lower()) if "." in path else ""
+    return suffix in MARKDOWN_SUFFIXES or (text[:2] == "# " and suffix not in PLAIN_SUFFIXES)
 
 
 @router.get("/view", response_class=HTMLResponse)
@@ -36,7 +59,8 @@ def view_document(
     start: int = Query(0, ge=0),
     end: int = Query(0, ge=0),
 ) -> HTMLResponse:
-    """The stored text of the document cited as `source` (its location or URL), span start..end marked."""
+    """The stored text of the document cited as `source` (its location or URL) as a readable page, the span
+    start..end highlighted; the citation links end in `#cited`, so the browser scrolls to it."""
     catalog = state.retriever().catalog
     row = catalog.find_document(source)
     if row is None:
@@ -44,14 +68,15 @@ def view_document(
     text, title, path = row
     start = min(start, len(text))
     end = min(max(end, start), len(text))
-    e = html.escape
+    # Chunks end at block boundaries (fences are never split), so the three parts render on their own.
+    md = is_markdown(path, text)
     return HTMLResponse(
         headers=VIEW_HEADERS,
         content=PAGE.format(
-            title=e(title or path),
-            path=e(path),
-            before=e(text[:start]),
-            cited=e(text[start:end]),
-            after=e(text[end:]),
+            title=html.escape(title or path),
+            path=html.escape(path),
+            before=render_text(text[:start], md),
+            cited=render_text(text[start:end], md),
+            after=render_text(text[end:], md),
         ),
     )

@@ -279,3 +279,36 @@ def test_api_docs_load_nothing_from_another_host(client):
         html = client.get(page).text
         assert "roadmap-rag" in html and "cdn." not in html and "https://" not in html, page
     assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
+
+
+def test_document_view_renders_markdown_with_the_cited_span_marked(client):
+    hit = client.post("/v1/search", json={"query": "convolution filters images", "k": 1}).json()["hits"][0]
+    assert hit["path"] == "deep-learning.md"
+    view = client.get(
+        "/v1/documents/view", params={"source": hit["source"], "start": hit["start"], "end": hit["end"]}
+    )
+    page = view.text
+    assert view.status_code == 200 and "<h1>" in page and '<mark id="cited" class="cited">' in page
+    cited = page.split('<mark id="cited" class="cited">', 1)[1].split("</mark>", 1)[0]
+    assert "onvolution" in cited and ("<h" in cited or "<p>" in cited)  # rendered blocks, not raw markdown
+    rst = client.get(
+        "/v1/documents/view", params={"source": hit["source"].replace("deep-learning.md", "cv.rst")}
+    )
+    assert rst.status_code == 200 and "<pre>" in rst.text  # rst is shown as escaped preformatted text
+
+
+def test_markdown_in_the_document_view_cannot_inject_html():
+    from service.routes.documents import render_text
+
+    out = render_text("# T\n\n<script>alert(1)</script> [x](javascript:alert(1)) **bold**\n", markdown=True)
+    assert "<script>" not in out and "&lt;script&gt;" in out and 'href="javascript' not in out
+    assert "<strong>bold</strong>" in out
+
+
+def test_which_documents_render_as_markdown():
+    from service.routes.documents import is_markdown
+
+    assert is_markdown("notes/a.md", "x") and is_markdown("torch.nn.Dropout", "# torch.nn.Dropout\n")
+    assert not is_markdown("docs/cv.rst", "# not a heading in rst\n") and not is_markdown(
+        "train.py", "# comment"
+    )
