@@ -75,7 +75,8 @@ Event = Sources | Token | Citations | Done
 
 def source_of(hit: Hit) -> dict:
     """How the first event names a retrieved section: display title, section heading, public URL."""
-    return {"title": display_title(hit.title), "heading": hit.heading.rsplit(" > ", 1)[-1], "url": hit.url}
+    heading = clean_heading(hit.heading.rsplit(" > ", 1)[-1], limit=80)
+    return {"title": display_title(hit.title), "heading": heading, "url": hit.url}
 
 
 def display_title(title: str, limit: int = 80) -> str:
