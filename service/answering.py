@@ -21,7 +21,16 @@ from service.events import Answer, Citations, Done, Event, Sources, Token, citat
 from service.followups import condense
 from service.grounding import Evidence, select_evidence
 from service.llm import Generator
-from service.writing import Checker, Numbering, checked_units, format_sources, prompt_sources
+from service.writing import (
+    Checker,
+    Numbering,
+    checked_units,
+    format_sources,
+    join_units,
+    joiner,
+    prompt_sources,
+    quote_block,
+)
 
 log = logging.getLogger(__name__)
 
@@ -151,15 +160,15 @@ class AnswerPipeline:
         self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft, t0: float
     ) -> Iterator[Event]:
         """Verified quotes at once, then the generated sentences that pass the check."""
-        quotes = _quote_block(evidence, draft.numbering)
+        quotes = quote_block(evidence, draft.numbering)
         if quotes:
             ans.timings["ttft_ms"] = _ms_since(t0)
             yield Token(quotes)
         for unit in self._units(question, evidence, hits, ans, draft):
             ans.timings.setdefault("ttft_ms", _ms_since(t0))
-            yield Token(_joiner(draft.sentences, unit, first="\n\n") + unit)
+            yield Token(joiner(draft.sentences, unit, first="\n\n") + unit)
             draft.sentences.append(unit)
-        draft.parts = (quotes, _join_units(draft.sentences))
+        draft.parts = (quotes, join_units(draft.sentences))
 
     def _generated_first(
         self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft, t0: float
@@ -167,12 +176,12 @@ class AnswerPipeline:
         """The model's checked sentences; verified quotes only when it wrote none (or when set to follow)."""
         for unit in self._units(question, evidence, hits, ans, draft):
             ans.timings.setdefault("ttft_ms", _ms_since(t0))
-            yield Token(_joiner(draft.sentences, unit) + unit)
+            yield Token(joiner(draft.sentences, unit) + unit)
             draft.sentences.append(unit)
         if draft.declined:
             return
-        generated = _join_units(draft.sentences)
-        quotes = _quote_block(
+        generated = join_units(draft.sentences)
+        quotes = quote_block(
             self._quotes_after(generated, evidence, draft) if generated else evidence, draft.numbering
         )
         if quotes:
@@ -261,7 +270,7 @@ def _complete(ans: Answer, draft: _Draft, hits: list[Hit], evidence: list[Eviden
     """The answer's text, mode and the citations it numbers (the first source when none); each citation's
     snippet is its verified evidence."""
     ans.mode = "generated" if draft.sentences else "extractive"
-    ans.generated = _join_units(draft.sentences)
+    ans.generated = join_units(draft.sentences)
     ans.answer = "\n\n".join(p for p in draft.parts if p) or NOT_COVERED
     order = draft.numbering.order or [0]
     ans.citations = [
@@ -282,21 +291,3 @@ class _Draft:
 
 def _ms_since(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 1)
-
-
-def _quote_block(evidence: list[Evidence], numbering: Numbering) -> str:
-    return "\n".join(f"> {e.text} [{numbering.number(e.n - 1)}]" for e in evidence)
-
-
-def _join_units(units: list[str]) -> str:
-    out = ""
-    for unit in units:
-        out += _joiner([out] if out else [], unit) + unit
-    return out
-
-
-def _joiner(before: list[str], unit: str, first: str = "") -> str:
-    """What goes between answer units: a blank line around code blocks, a space between sentences."""
-    if not before:
-        return first
-    return "\n\n" if unit.startswith("```") or before[-1].rstrip().endswith("```") else " "

@@ -243,3 +243,23 @@ def checked_units(
         verdict, unit, n = checker.check(rest, last)
         if verdict == "ok":
             yield verdict, unit, n
+
+
+def quote_block(evidence: Sequence[Evidence], numbering: Numbering) -> str:
+    """Verified evidence as quote lines, each with its display number."""
+    return "\n".join(f"> {e.text} [{numbering.number(e.n - 1)}]" for e in evidence)
+
+
+def join_units(units: Sequence[str]) -> str:
+    """The kept units as one text: sentences run on, code blocks stand apart."""
+    out = ""
+    for unit in units:
+        out += joiner([out] if out else [], unit) + unit
+    return out
+
+
+def joiner(before: Sequence[str], unit: str, first: str = "") -> str:
+    """What goes between answer units: a blank line around code blocks, a space between sentences."""
+    if not before:
+        return first
+    return "\n\n" if unit.startswith("```") or before[-1].rstrip().endswith("```") else " "
