@@ -255,8 +255,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="print the whole answer as JSON")] = False,
 ) -> None:
     """Answer a question, streaming to the terminal, then list the sources."""
-    from ingest.units import clean_heading
-    from service.events import Done, Sources, Token
+    from service.events import Done, Sources, Token, section_title
     from service.state import build_state
 
     if not question.strip():
@@ -279,8 +278,7 @@ def ask(
                 return
             typer.echo(f"\n\n[{ans.mode}]")
             for c in ans.citations:
-                section = clean_heading(c.heading.rsplit(" > ", 1)[-1], limit=80)
-                typer.echo(f"[{c.n}] {c.title} > {section}\n    {c.url or c.source}")
+                typer.echo(f"[{c.n}] {c.title} > {section_title(c.heading)}\n    {c.url or c.source}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from importlib import resources
 from index.hits import Hit
 from index.retriever import Retriever
 from ingest.text import content_terms
-from ingest.units import clean_heading
 from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.confidence import TermStats, missing_answer_type, term_coverage
 from service.events import Answer, Citations, Done, Event, Sources, Token, citation_of, source_of
@@ -24,12 +23,14 @@ from service.llm import Generator
 from service.writing import (
     Checker,
     Numbering,
+    PromptSource,
     checked_units,
     format_sources,
     join_units,
     joiner,
     prompt_sources,
     quote_block,
+    whole_sources,
 )
 
 log = logging.getLogger(__name__)
@@ -91,21 +92,20 @@ class AnswerPipeline:
 
     def messages_for(
         self, question: str, evidence: list[Evidence], hits: list[Hit]
-    ) -> tuple[list[dict], list[int]]:
-        """The prompt, and the hit each of its source numbers stands for.
+    ) -> tuple[list[dict], list[PromptSource]]:
+        """The prompt, and the source each of its numbers stands for (its hit and section label).
 
         A model that writes reads excerpts of the evidence's chunks, so it can explain and keep code whole;
         the 135M model (and its adapter) reads the evidence sentences alone."""
         if self.cfg.prompt_style == "evidence":
             blocks = "\n".join(f"[{e.n}] {e.text}" for e in evidence)
             system, user = self.system_prompt, self.user_prompt.format(sources=blocks, question=question)
-            hit_of = list(range(len(hits)))
+            sources = whole_sources(hits)
         else:
             sources = prompt_sources(hits, evidence, self.cfg.prompt_chars, self.cfg.prompt_sources)
             system = self.write_prompt
             user = self.write_user.format(sources=format_sources(sources), question=question)
-            hit_of = [s.hit for s in sources]
-        return [{"role": "system", "content": system}, {"role": "user", "content": user}], hit_of
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}], sources
 
     def stream(
         self,
@@ -181,9 +181,7 @@ class AnswerPipeline:
         if draft.declined:
             return
         generated = join_units(draft.sentences)
-        quotes = quote_block(
-            self._quotes_after(generated, evidence, draft) if generated else evidence, draft.numbering
-        )
+        quotes = quote_block(self._quotes_after(evidence, draft) if generated else evidence, draft.numbering)
         if quotes:
             ans.timings.setdefault("ttft_ms", _ms_since(t0))
             yield Token(("\n\n" if generated else "") + quotes)
@@ -198,7 +196,7 @@ class AnswerPipeline:
         declined = yield from self._generate(question, evidence, hits, ans, draft)
         draft.declined = declined and ans.confidence.get("coverage", 1.0) < self.cfg.trust_decline_below
 
-    def _quotes_after(self, generated: str, evidence: list[Evidence], draft: _Draft) -> list[Evidence]:
+    def _quotes_after(self, evidence: list[Evidence], draft: _Draft) -> list[Evidence]:
         """The evidence quoted after a generated answer: none (the citations carry it), the cited sources',
         or all."""
         if self.cfg.quotes_after_answer == "none":
@@ -212,9 +210,10 @@ class AnswerPipeline:
     ) -> collections.abc.Generator[str, None, bool]:
         """Generated units (sentences, code blocks) that pass the faithfulness check, citations renumbered,
         as each one completes; returns whether the model declined before saying anything."""
-        messages, hit_of = self.messages_for(question, evidence, hits)
+        messages, sources = self.messages_for(question, evidence, hits)
+        hit_of = [s.hit for s in sources]
         given = frozenset(content_terms(question))
-        labels = [clean_heading(hits[h].heading.rsplit(" > ", 1)[-1], limit=80) for h in hit_of]
+        labels = [s.heading for s in sources]
         checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given, labels)
         ans.usage["prompt_tokens"] = sum(self.generator.count_tokens(m["content"]) for m in messages)
         stream, counted, t_gen = (

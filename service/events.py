@@ -75,8 +75,12 @@ Event = Sources | Token | Citations | Done
 
 def source_of(hit: Hit) -> dict:
     """How the first event names a retrieved section: display title, section heading, public URL."""
-    heading = clean_heading(hit.heading.rsplit(" > ", 1)[-1], limit=80)
-    return {"title": display_title(hit.title), "heading": heading, "url": hit.url}
+    return {"title": display_title(hit.title), "heading": section_title(hit.heading), "url": hit.url}
+
+
+def section_title(heading_path: str) -> str:
+    """The section's own heading (the last of its path), emoji and decoration out, for display and prompts."""
+    return clean_heading(heading_path.rsplit(" > ", 1)[-1], limit=80)
 
 
 def display_title(title: str, limit: int = 80) -> str:

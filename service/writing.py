@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from index.hits import Hit
 from ingest.text import complete_sentences, content_terms
-from ingest.units import clean_heading
 from service.answer_config import DECLINE_PATTERN
+from service.events import section_title
 from service.grounding import Evidence, citations_in, strip_citations, support_of
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,13 @@ def prompt_sources(
     for n in order:
         hit = hits[n - 1]
         anchors = [e.text for e in evidence if e.n == n]
-        heading = clean_heading(hit.heading.rsplit(" > ", 1)[-1], limit=80)
-        out.append(PromptSource(n - 1, heading, excerpt(hit.text, anchors, share)))
+        out.append(PromptSource(n - 1, section_title(hit.heading), excerpt(hit.text, anchors, share)))
     return out
+
+
+def whole_sources(hits: Sequence[Hit]) -> list[PromptSource]:
+    """Every hit as the prompt source of the same number (the evidence-sentence prompt numbers by hit)."""
+    return [PromptSource(i, section_title(h.heading), h.text) for i, h in enumerate(hits)]
 
 
 def _position(text: str, anchor: str) -> int:

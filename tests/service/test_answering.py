@@ -184,9 +184,7 @@ def test_quotes_after_a_generated_answer_none_cited_or_all(retriever):
     draft = _Draft()
     draft.numbering.number(0)  # the answer cited the first hit
     picks = {
-        mode: pipeline(retriever, "x", quotes_after_answer=mode)[0]._quotes_after(
-            "Adam. [1]", evidence, draft
-        )
+        mode: pipeline(retriever, "x", quotes_after_answer=mode)[0]._quotes_after(evidence, draft)
         for mode in ("none", "cited", "all")
     }
     assert picks == {"none": [], "cited": evidence[:1], "all": evidence}
