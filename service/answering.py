@@ -16,7 +16,17 @@ from index.retriever import Retriever
 from ingest.text import content_terms
 from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.confidence import TermStats, missing_answer_type, term_coverage
-from service.events import Answer, Citations, Done, Event, Sources, Token, citation_of, source_of
+from service.events import (
+    Answer,
+    Citations,
+    Done,
+    Event,
+    Sources,
+    Token,
+    citation_of,
+    closest_sections,
+    source_of,
+)
 from service.followups import condense
 from service.grounding import Evidence, select_evidence
 from service.llm import Generator
@@ -242,11 +252,7 @@ class AnswerPipeline:
     def _abstain(self, ans: Answer, hits: list[Hit], reason: str, t0: float) -> Iterator[Event]:
         ans.mode, ans.abstained = "abstained", True
         ans.confidence["reason"] = reason
-        links = [
-            f"- {h.title} > {h.heading.rsplit(' > ', 1)[-1]}" + (f" ({h.url})" if h.url else "")
-            for h in hits[:3]
-        ]
-        ans.answer = NOT_COVERED + ("\n\nThe closest sections I found:\n" + "\n".join(links) if links else "")
+        ans.answer = NOT_COVERED + closest_sections(hits[:3])
         ans.citations = [citation_of(n, h) for n, h in enumerate(hits[:3], start=1)]
         ans.timings["ttft_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         yield Token(ans.answer)

@@ -90,6 +90,15 @@ def display_title(title: str, limit: int = 80) -> str:
     return clean if len(clean) <= limit else clean[: limit - 1].rsplit(" ", 1)[0].rstrip(" -:,") + "…"
 
 
+def closest_sections(hits: list[Hit]) -> str:
+    """The lines an abstention lists: each section a learner could read instead, by display names."""
+    links = [
+        f"- {display_title(h.title)} > {section_title(h.heading)}" + (f" ({h.url})" if h.url else "")
+        for h in hits
+    ]
+    return "\n\nThe closest sections I found:\n" + "\n".join(links) if links else ""
+
+
 def citation_of(n: int, hit: Hit, snippet: str = "") -> Citation:
     """The citation [n] of a retrieved chunk; its snippet is the verified evidence when given."""
     return Citation(

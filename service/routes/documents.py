@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
 from service.deps import StateDep
+from service.rstview import rst_to_markdown
 
 # The page is escaped indexed text; the policy also forbids scripts, frames and outside loads.
 VIEW_HEADERS = {
@@ -34,22 +35,27 @@ MARKDOWN_SUFFIXES = (".md", ".mdx", ".markdown")
 PLAIN_SUFFIXES = (".py", ".rst", ".txt")
 
 
-def render_text(text: str, markdown: bool) -> str:
-    """Indexed text as HTML: markdown rendered with raw HTML escaped (never passed through), anything else
-    (rst, code, plain text) as escaped preformatted text."""
+def render_text(text: str, syntax: str) -> str:
+    """Indexed text as HTML: markdown (and rst, converted to markdown) rendered with raw HTML escaped (never
+    passed through); code and plain text as escaped preformatted text."""
     if not text.strip():
         return ""
-    if not markdown:
+    if syntax == "plain":
         return f"<pre>{html.escape(text)}</pre>"
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    source = rst_to_markdown(text) if syntax == "rst" else text
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(source)
 
 
-def is_markdown(path: str, text: str) -> bool:
-    """Markdown files, and pages the index holds as markdown (pydoc objects such as `torch.nn.Dropout`)."""
+def text_syntax(path: str, text: str) -> str:
+    """markdown | rst | plain: markdown files and pages the index holds as markdown (pydoc objects such as
+    `torch.nn.Dropout`), rst files, and everything else (code, text)."""
     suffix = ("." + path.rsplit(".", 1)[-1].lower()) if "." in path else ""
-    return suffix in MARKDOWN_SUFFIXES or (text[:2] == "# " and suffix not in PLAIN_SUFFIXES)
+    if suffix == ".rst":
+        return "rst"
+    markdown = suffix in MARKDOWN_SUFFIXES or (text[:2] == "# " and suffix not in PLAIN_SUFFIXES)
+    return "markdown" if markdown else "plain"
 
 
 @router.get("/view", response_class=HTMLResponse)
@@ -69,14 +75,14 @@ def view_document(
     start = min(start, len(text))
     end = min(max(end, start), len(text))
     # Chunks end at block boundaries (fences are never split), so the three parts render on their own.
-    md = is_markdown(path, text)
+    syntax = text_syntax(path, text)
     return HTMLResponse(
         headers=VIEW_HEADERS,
         content=PAGE.format(
             title=html.escape(title or path),
             path=html.escape(path),
-            before=render_text(text[:start], md),
-            cited=render_text(text[start:end], md),
-            after=render_text(text[end:], md),
+            before=render_text(text[:start], syntax),
+            cited=render_text(text[start:end], syntax),
+            after=render_text(text[end:], syntax),
         ),
     )

@@ -197,3 +197,21 @@ def test_citation_titles_are_short_and_without_emoji():
     shown = display_title(long)
     assert len(shown) <= 80 and "🦁" not in shown and shown.endswith("…") and shown.startswith("Data Science")
     assert display_title("Probability calibration") == "Probability calibration"
+
+
+def test_an_abstention_lists_the_closest_sections_by_display_names():
+    from index.hits import Hit
+    from service.events import closest_sections
+
+    hit = Hit(
+        id=1, text="x", score=0.1, source="roadmap/a.md", location="/srv/a.md", source_id="roadmap",
+        path="a.md", title="Data Manipulation - Taming the Data Beast! 🦁",
+        heading="Data Manipulation 🦁 > 🐼 **Pandas** basics", url="https://example.org/a#pandas",
+        anchor="pandas", start=0, end=1, doc_id="d",
+    )  # fmt: skip
+    lines = closest_sections([hit]).strip().splitlines()
+    assert lines == [
+        "The closest sections I found:",
+        "- Data Manipulation - Taming the Data Beast > Pandas basics (https://example.org/a#pandas)",
+    ]
+    assert closest_sections([]) == ""

@@ -294,21 +294,66 @@ def test_document_view_renders_markdown_with_the_cited_span_marked(client):
     rst = client.get(
         "/v1/documents/view", params={"source": hit["source"].replace("deep-learning.md", "cv.rst")}
     )
-    assert rst.status_code == 200 and "<pre>" in rst.text  # rst is shown as escaped preformatted text
+    assert rst.status_code == 200 and "<h2>" in rst.text and "=====" not in rst.text  # rst rendered too
 
 
 def test_markdown_in_the_document_view_cannot_inject_html():
     from service.routes.documents import render_text
 
-    out = render_text("# T\n\n<script>alert(1)</script> [x](javascript:alert(1)) **bold**\n", markdown=True)
+    out = render_text("# T\n\n<script>alert(1)</script> [x](javascript:alert(1)) **bold**\n", "markdown")
     assert "<script>" not in out and "&lt;script&gt;" in out and 'href="javascript' not in out
     assert "<strong>bold</strong>" in out
 
 
-def test_which_documents_render_as_markdown():
-    from service.routes.documents import is_markdown
+def test_which_syntax_each_document_renders_as():
+    from service.routes.documents import text_syntax
 
-    assert is_markdown("notes/a.md", "x") and is_markdown("torch.nn.Dropout", "# torch.nn.Dropout\n")
-    assert not is_markdown("docs/cv.rst", "# not a heading in rst\n") and not is_markdown(
-        "train.py", "# comment"
+    assert (
+        text_syntax("notes/a.md", "x")
+        == text_syntax("torch.nn.Dropout", "# torch.nn.Dropout\n")
+        == "markdown"
     )
+    assert text_syntax("docs/cv.rst", "# not a heading in rst\n") == "rst"
+    assert text_syntax("train.py", "# comment") == text_syntax("notes.txt", "# x") == "plain"
+
+
+RST = """.. _grid:
+
+=====================
+Tuning hyper-parameters
+=====================
+
+.. currentmodule:: sklearn.model_selection
+
+Use :class:`~sklearn.model_selection.GridSearchCV` or ``RandomizedSearchCV``; see
+`the guide <https://example.org/guide>`_. The grid::
+
+  param_grid = {"C": [1, 10]}
+
+Exhaustive search
+-----------------
+
+.. code-block:: python
+
+   search = GridSearchCV(svc, param_grid)
+   search.fit(X, y)
+
+.. note::
+   Fitting <every> candidate is slow.
+
+>>> search.best_params_
+{'C': 10}
+"""
+
+
+def test_rst_renders_as_readable_escaped_html():
+    from service.routes.documents import render_text
+
+    out = render_text(RST, "rst")
+    assert "<h2>Tuning hyper-parameters</h2>" in out and "<h3>Exhaustive search</h3>" in out
+    assert "<code>GridSearchCV</code>" in out and "<code>RandomizedSearchCV</code>" in out
+    assert '<a href="https://example.org/guide">the guide</a>' in out and "The grid:</p>" in out
+    assert out.count("<pre><code") == 3 and 'class="language-python"' in out
+    assert "search.fit(X, y)\n</code>" in out and "param_grid = {&quot;C&quot;: [1, 10]}" in out
+    assert "<strong>Note:</strong>" in out and "&lt;every&gt;" in out
+    assert ".. " not in out and "currentmodule" not in out and ":class:" not in out and "====" not in out
