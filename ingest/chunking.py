@@ -99,17 +99,21 @@ def _pack(
     return spans
 
 
-def _heading_paths(sections: list[Section], doc_title: str) -> list[tuple[str, str]]:
-    """(heading path, anchor) for each section."""
+def _heading_paths(sections: list[Section], doc: Document) -> list[tuple[str, str]]:
+    """(heading path, anchor) for each section: the page's own heading id where it gave one."""
     namer, stack, out = AnchorNamer(), [], []
+    given: dict[str, list[str]] = {}
+    for heading, anchor in doc.anchors:
+        given.setdefault(heading, []).append(anchor)
     for sec in sections:
         if sec.level == 0:
-            out.append((doc_title, ""))
+            out.append((doc.title, ""))
             continue
         while stack and stack[-1][0] >= sec.level:
             stack.pop()
         stack.append((sec.level, sec.title))
-        out.append((" > ".join(t for _, t in stack), namer.name(sec.title)))
+        own = given[sec.title].pop(0) if given.get(sec.title) else ""
+        out.append((" > ".join(t for _, t in stack), own or namer.name(sec.title)))
     return out
 
 
@@ -141,7 +145,7 @@ def chunk_document(
     text = doc.text
     sections = find_sections(text, doc.kind)
     chunks: list[Chunk] = []
-    for sec, (path, anchor) in zip(sections, _heading_paths(sections, doc.title)):
+    for sec, (path, anchor) in zip(sections, _heading_paths(sections, doc)):
         for s, e in _pack(text, _blocks(text, sec.start, sec.end, doc.kind), cfg, count):
             chunks.append(Chunk(doc.doc_id, s, e, text[s:e], path, anchor))
     chunks = _merge_small(chunks, text, cfg, count)

@@ -22,6 +22,9 @@ class Document:
     url: str = ""  # public URL of the page, without anchor
     location: str = ""  # absolute path of a local file, else the URL
     kind: str = "markdown"  # markdown | rst | python | text
+    # (heading text, id) in order, where the page gives its headings their own ids (docs-site HTML);
+    # other documents get GitHub-style anchors from their heading text.
+    anchors: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def doc_id(self) -> str:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from ingest.documents import Document
 from ingest.errors import SourceError
-from ingest.htmltext import html_to_text
+from ingest.htmltext import extract_page
 from ingest.manifest import find_manifest, load_manifest
+from ingest.notebooks import notebook_to_markdown
+from ingest.pdfs import pdf_to_markdown
 from ingest.spec import SourceSpec
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,8 @@ KINDS = {
     ".py": "python",
     ".html": "html",
     ".htm": "html",
+    ".ipynb": "notebook",
+    ".pdf": "pdf",
 }
 SKIP_DIRS = {
     ".git",
@@ -37,6 +41,8 @@ SKIP_DIRS = {
     "dist",
 }
 MAX_FILE_BYTES = 2_000_000
+# Notebooks carry outputs (images) and PDFs fonts: far bigger files than the text they hold.
+MAX_BYTES = {"notebook": 30_000_000, "pdf": 50_000_000}
 
 
 def _title_of(text: str, fallback: str) -> str:
@@ -50,20 +56,43 @@ def _title_of(text: str, fallback: str) -> str:
 def read_file(path: Path, root: Path, source_id: str, url: str = "") -> Document | None:
     """One document from a local file, or None for unsupported, binary or oversized files."""
     kind = KINDS.get(path.suffix.lower())
-    if kind is None or path.stat().st_size > MAX_FILE_BYTES:
+    if kind is None or path.stat().st_size > MAX_BYTES.get(kind, MAX_FILE_BYTES):
         return None
     try:
-        text = path.read_text(encoding="utf-8")
-    except (UnicodeDecodeError, OSError) as exc:
+        data = path.read_bytes()
+        rel = path.relative_to(root).as_posix() if path != root else path.name
+        return parse_file(data, kind, rel, source_id=source_id, url=url, location=str(path))
+    except (UnicodeDecodeError, OSError, SourceError) as exc:
         log.warning("skipping %s: %s", path, exc)
         return None
-    rel = path.relative_to(root).as_posix() if path != root else path.name
-    title = _title_of(text, path.stem.replace("_", " ").replace("-", " "))
-    if kind == "html":
-        html_title, text = html_to_text(text)
-        title, kind = html_title or title, "markdown"
+
+
+def parse_file(data: bytes, kind: str, rel: str, *, source_id: str, url: str, location: str) -> Document:
+    """A document from a file's bytes (read from disk or fetched by the crawler). Raises SourceError or
+    UnicodeDecodeError when the bytes are not what `kind` says."""
+    fallback = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("_", " ").replace("-", " ")
+    anchors: tuple[tuple[str, str], ...] = ()
+    if kind == "pdf":
+        title, text, anchors = pdf_to_markdown(data)
+        title, kind = title or fallback, "markdown"
+    else:
+        text = data.decode("utf-8")
+        if kind == "notebook":
+            _lang, text = notebook_to_markdown(text)
+            kind = "markdown"
+        title = _title_of(text, fallback)
+        if kind == "html":
+            page = extract_page(text)
+            title, text, anchors, kind = page.title or title, page.text, page.anchors, "markdown"
     return Document(
-        source=source_id, path=rel, text=text, title=title, url=url, location=str(path), kind=kind
+        source=source_id,
+        path=rel,
+        text=text,
+        title=title,
+        url=url,
+        location=location,
+        kind=kind,
+        anchors=anchors,
     )
 
 

@@ -7,6 +7,7 @@ import inspect
 import logging
 import pkgutil
 import re
+import warnings
 from types import ModuleType
 
 from ingest.documents import Document
@@ -38,7 +39,9 @@ def _public_modules(root: ModuleType) -> list[ModuleType]:
         if any(part.startswith("_") or part in ("tests", "testing") for part in info.name.split(".")):
             continue
         try:
-            mods.append(importlib.import_module(info.name))
+            with warnings.catch_warnings():  # deprecation notices of the package's own modules
+                warnings.simplefilter("ignore")
+                mods.append(importlib.import_module(info.name))
         except Exception as exc:  # noqa: BLE001 - any import failure just skips that module
             log.debug("skipping %s: %s", info.name, exc)
     return mods

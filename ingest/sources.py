@@ -7,10 +7,11 @@ from pathlib import Path
 
 from ingest.documents import Document
 from ingest.errors import SourceError
+from ingest.fetcher import FetchLimits
 from ingest.gitsource import load_git
 from ingest.local import load_local
 from ingest.pydocs import load_pydoc
-from ingest.spec import SourceSpec
+from ingest.spec import CrawlBounds, SourceSpec
 from ingest.web import crawl
 
 __all__ = ["SourceSpec", "load_documents", "parse_source", "source_kind"]
@@ -53,10 +54,15 @@ def source_kind(raw: str) -> str:
     return "local"
 
 
-def parse_source(raw: str, *, priority: float = 1.0, manifest: str = "") -> SourceSpec:
-    """Classify a source string; local paths become absolute. Raises SourceError if unusable."""
+def parse_source(
+    raw: str, *, priority: float = 1.0, manifest: str = "", crawl: CrawlBounds | None = None
+) -> SourceSpec:
+    """Classify a source string; local paths become absolute. Raises SourceError if unusable.
+    `crawl` bounds a web source's crawl (other kinds ignore it)."""
     raw = raw.strip()
     kind = source_kind(raw)
+    if kind == "web":
+        return SourceSpec(raw, kind, priority, manifest, crawl or CrawlBounds())
     if kind == "git":
         return SourceSpec(raw.rstrip("/") if raw.startswith("http") else raw, kind, priority, manifest)
     if kind != "local":
@@ -69,16 +75,19 @@ def parse_source(raw: str, *, priority: float = 1.0, manifest: str = "") -> Sour
     return SourceSpec(str(path), "local", priority, manifest)
 
 
-def load_documents(spec: SourceSpec, data_dir: Path, *, allow_private: bool = True) -> list[Document]:
+def load_documents(
+    spec: SourceSpec, data_dir: Path, *, allow_private: bool = True, limits: FetchLimits = FetchLimits()
+) -> list[Document]:
     """All documents of a source. Raises SourceError when the source cannot be read.
 
-    `allow_private=False` keeps a crawl off private and local addresses on every hop (the API's guard)."""
+    `allow_private=False` keeps a crawl off private and local addresses on every hop (the API's guard);
+    a crawl keeps its page cache under `data_dir` and keeps to `limits` (delay, timeout, size)."""
     if spec.kind == "git" or (spec.kind == "local" and (Path(spec.spec) / ".git").exists()):
         return load_git(spec, data_dir)
     if spec.kind == "local":
         return load_local(spec)
     if spec.kind == "web":
-        return crawl(spec, allow_private=allow_private)
+        return crawl(spec, allow_private=allow_private, data_dir=data_dir, limits=limits)
     if spec.kind == "pydoc":
         return load_pydoc(spec)
     raise SourceError(f"unknown source kind {spec.kind!r}")

@@ -1,8 +1,29 @@
-"""What a registered source is: the spec string, its kind, its retrieval weight and its manifest."""
+"""What a registered source is: the spec string, its kind, its retrieval weight, manifest and crawl bounds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class CrawlBounds:
+    """How far a web source is crawled: pages, link depth from the start page, and the path prefix the crawl
+    stays under ("" = the start page's folder)."""
+
+    max_pages: int = 200
+    depth: int = 5
+    prefix: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> CrawlBounds:
+        if not raw:
+            return cls()
+        known = {k: v for k, v in json.loads(raw).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
 
 
 @dataclass(frozen=True)
@@ -13,6 +34,7 @@ class SourceSpec:
     kind: str  # local | git | web | pydoc
     priority: float = 1.0  # retrieval weight of this source against others
     manifest: str = ""  # optional path -> public URL manifest
+    crawl: CrawlBounds = CrawlBounds()  # web sources only
 
     @property
     def source_id(self) -> str:

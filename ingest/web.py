@@ -1,142 +1,238 @@
-"""Polite crawling of an http(s) page or sitemap: same host, robots.txt, page cap, timeouts."""
+"""Polite, bounded crawling of a docs site: within the start page's host and path prefix, breadth-first to a
+page and depth cap, robots.txt and its sitemap honoured, conditional requests on a refresh."""
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
-import time
 from collections import deque
-from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlparse, urlsplit, urlunsplit
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
 from ingest.documents import Document
 from ingest.errors import SourceError
-from ingest.htmltext import html_to_text
-from ingest.netguard import public_address
+from ingest.fetcher import USER_AGENT, Fetched, Fetcher, FetchLimits
+from ingest.htmltext import extract_page
+from ingest.local import parse_file
+from ingest.pagecache import CachedPage, PageCache
 from ingest.spec import SourceSpec
 
 log = logging.getLogger(__name__)
-USER_AGENT = "roadmap-rag/0.1 (+https://github.com/roadmap-rag)"
-MAX_PAGES = 200
-TIMEOUT_S = 10.0
-DELAY_S = 0.2  # pause between requests to one host
-MAX_REDIRECTS = 5
+MAX_SITEMAPS = 5  # child sitemaps read from a sitemap index
+_SUFFIX_KINDS = {".ipynb": "notebook", ".pdf": "pdf", ".md": "markdown", ".rst": "rst", ".txt": "text"}
+_TYPE_KINDS = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf"}
+_TYPE_KINDS |= {"application/x-ipynb+json": "notebook", "text/markdown": "markdown", "text/plain": "text"}
+_GONE = (404, 410)
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag == "a":
-            self.hrefs += [v for k, v in attrs if k == "href" and v]
-
-
-class _Fetcher:
-    """GETs whose every redirect hop is checked by the address guard, each connection made to the address
-    that was checked (a second DNS answer cannot point it elsewhere)."""
-
-    def __init__(self, allow_private: bool) -> None:
-        self.allow_private = allow_private
-        self.client = httpx.Client(
-            timeout=TIMEOUT_S, follow_redirects=False, headers={"User-Agent": USER_AGENT}
-        )
-
-    def __enter__(self) -> _Fetcher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.client.close()
-
-    def get(self, url: str) -> httpx.Response:
-        for _ in range(MAX_REDIRECTS + 1):
-            res = self._pinned_get(url)
-            if not (res.is_redirect and "location" in res.headers):
-                return res
-            url = urldefrag(urljoin(url, res.headers["location"]))[0]
-            if not url.startswith(("http://", "https://")):
-                raise SourceError(f"redirect to a non-http(s) URL: {url[:100]}")
-        raise SourceError(f"more than {MAX_REDIRECTS} redirects from {url}")
-
-    def _pinned_get(self, url: str) -> httpx.Response:
-        parts = urlsplit(url)
-        ip = public_address(url, self.allow_private)  # raises AddressNotAllowed (a SourceError)
-        netloc = (f"[{ip}]" if ":" in ip else ip) + (f":{parts.port}" if parts.port else "")
-        pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
-        tls = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}  # the certificate's name
-        return self.client.get(pinned, headers={"Host": parts.netloc}, extensions=tls)
+def crawl_scope(start: str, prefix: str = "") -> tuple[str, str]:
+    """(host, path prefix) a crawl from `start` stays within: the given prefix, else the start page's folder
+    ("https://scikit-learn.org/stable" and ".../stable/index.html" both give "/stable/")."""
+    parts = urlsplit(start)
+    if prefix:
+        return parts.netloc, prefix
+    path = parts.path or "/"
+    last = path.rsplit("/", 1)[-1]
+    folder = path + "/" if last and "." not in last else path.rsplit("/", 1)[0] + "/"
+    return parts.netloc, folder
 
 
-def _robots(client: _Fetcher, start: str) -> RobotFileParser:
-    parsed = urlparse(start)
-    rp = RobotFileParser()
+def _kind(fetched: Fetched) -> str:
+    by_type = _TYPE_KINDS.get(fetched.content_type, "")
+    suffix = "." + urlsplit(fetched.url).path.rsplit(".", 1)[-1].lower() if "." in fetched.url else ""
+    return _SUFFIX_KINDS.get(suffix, "") if by_type in ("", "text") else by_type
+
+
+def _charset(res: Fetched) -> str:
+    m = re.search(r"charset=([\w-]+)", res.headers.get("content-type", ""))
     try:
-        res = client.get(f"{parsed.scheme}://{parsed.netloc}/robots.txt")
-        rp.parse(res.text.splitlines() if res.status_code == 200 else [])
-    except (httpx.HTTPError, SourceError):
-        rp.parse([])
-    return rp
+        return codecs.lookup(m.group(1)).name if m else "utf-8"
+    except LookupError:  # a charset no codec knows: read it as UTF-8, replacing what does not decode
+        return "utf-8"
 
 
 def _sitemap_urls(xml: str) -> list[str]:
     return re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", xml)
 
 
-def _fetch(client: _Fetcher, url: str) -> httpx.Response | None:
-    try:
-        res = client.get(url)
-    except (httpx.HTTPError, SourceError) as exc:
-        log.warning("skipping %s: %s", url, exc)
-        return None
-    return res if res.status_code == 200 else None
+@dataclass
+class CrawlStats:
+    """What one crawl did, for the log line and the tests."""
+
+    fetched: int = 0
+    not_modified: int = 0
+    gone: int = 0
+    skipped: list[str] = field(default_factory=list)
 
 
-def crawl(spec: SourceSpec, max_pages: int = MAX_PAGES, *, allow_private: bool = True) -> list[Document]:
-    """Breadth-first crawl from a page (or every page of a sitemap) on the same host.
+class _Crawl:
+    """One crawl of one source: the scope, the queue, the previous crawl's pages and this one's."""
 
-    `allow_private=False` (the API's default) refuses every hop to a private or local address."""
-    start = spec.spec
-    host = urlparse(start).netloc
-    with _Fetcher(allow_private) as client:
+    def __init__(self, spec: SourceSpec, fetcher: Fetcher, cache: PageCache) -> None:
+        self.spec, self.fetcher, self.cache = spec, fetcher, cache
+        self.host, self.prefix = crawl_scope(spec.spec, spec.crawl.prefix)
+        self.pages: dict[str, CachedPage] = {}
+        self.stats = CrawlStats()
+        self.robots = RobotFileParser()
+        self.delay: float | None = None
+
+    def in_scope(self, url: str) -> bool:
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        return parts.netloc == self.host and (path.startswith(self.prefix) or path + "/" == self.prefix)
+
+    def fetch(self, url: str) -> tuple[Fetched | None, CachedPage | None]:
+        """(the response, the previous crawl's copy); (None, copy) when it could not be fetched. A URL that
+        redirected last time asks with the validators of the page it led to (the redirect is followed with
+        the same conditional headers)."""
+        old = self.cache.get(url)
+        if old is not None and old.moved_to:
+            old = self.cache.get(old.moved_to)
         try:
-            first = client.get(start)
-        except httpx.HTTPError as exc:
-            raise SourceError(f"cannot reach {start}: {exc}") from exc
-        if first.status_code != 200:
-            raise SourceError(f"{start} answered HTTP {first.status_code}")
-        robots = _robots(client, start)
-        is_sitemap = "xml" in first.headers.get("content-type", "") or start.endswith(".xml")
-        queue = deque(_sitemap_urls(first.text) if is_sitemap else [start])
-        seen, docs = set(queue), []
-        while queue and len(docs) < max_pages:
-            url = queue.popleft()
-            if urlparse(url).netloc != host or not robots.can_fetch(USER_AGENT, url):
-                continue
-            res = first if url == start and not is_sitemap else _fetch(client, url)
-            time.sleep(DELAY_S)
-            if res is None or "html" not in res.headers.get("content-type", "html"):
-                continue
-            title, text = html_to_text(res.text)
-            path = urlparse(url).path or "/"
-            docs.append(
-                Document(
-                    source=spec.source_id, path=path, text=text, title=title or path, url=url, location=url
-                )
+            return self.fetcher.get(url, old.validators if old else None, self.delay), old
+        except (httpx.HTTPError, SourceError) as exc:
+            log.debug("skipping %s: %s", url, exc)  # one warning per crawl says what was skipped
+            self.stats.skipped.append(f"{url}: {exc}")
+            return None, old
+
+    def raw_text(self, url: str) -> str:
+        """A small text resource (robots.txt, a sitemap), itself fetched conditionally."""
+        res, old = self.fetch(url)
+        if res is not None and res.status == 304 and old:
+            self.pages[url] = old
+            return old.text
+        if res is None or res.status != 200:
+            return ""
+        text = res.body.decode("utf-8", "replace")
+        headers = res.headers
+        self.pages[url] = CachedPage(headers.get("etag", ""), headers.get("last-modified", ""), text=text)
+        self.pages[url].is_document = False
+        return text
+
+    def read_robots(self, scheme: str) -> list[str]:
+        """Parse robots.txt; the sitemaps it names (or the host's /sitemap.xml)."""
+        self.robots.parse(self.raw_text(f"{scheme}://{self.host}/robots.txt").splitlines())
+        asked = self.robots.crawl_delay(USER_AGENT)
+        self.delay = float(asked) if asked else None
+        return list(self.robots.site_maps() or []) or [f"{scheme}://{self.host}/sitemap.xml"]
+
+    def sitemap_pages(self, sitemaps: list[str]) -> list[str]:
+        """In-scope page URLs of the sitemaps (a sitemap index followed one level)."""
+        urls: list[str] = []
+        for sitemap in sitemaps[:MAX_SITEMAPS]:
+            xml = self.raw_text(sitemap)
+            locs = _sitemap_urls(xml)
+            if "<sitemapindex" in xml:
+                urls += [u for child in locs[:MAX_SITEMAPS] for u in _sitemap_urls(self.raw_text(child))]
+            else:
+                urls += locs
+        return [u for u in dict.fromkeys(urls) if self.in_scope(u)]
+
+    def document(self, url: str, page: CachedPage) -> Document:
+        parts = urlsplit(url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        anchors = tuple((h, a) for h, a in page.anchors)
+        title = page.title or path
+        return Document(self.spec.source_id, path, page.text, title, url, url, page.kind, anchors)
+
+    def parse(self, res: Fetched) -> CachedPage | None:
+        """The page's document fields and links; None for a type the index does not read."""
+        kind = _kind(res)
+        validators = (res.headers.get("etag", ""), res.headers.get("last-modified", ""))
+        if kind == "html":
+            page = extract_page(res.body.decode(_charset(res), "replace"))
+            anchors = [list(a) for a in page.anchors]
+            return CachedPage(*validators, page.title, page.text, anchors, list(page.links))
+        if not kind:
+            return None
+        try:
+            doc = parse_file(
+                res.body, kind, res.url, source_id=self.spec.source_id, url=res.url, location=res.url
             )
-            if not is_sitemap:
-                links = _Links()
-                links.feed(res.text)
-                for href in links.hrefs:
-                    nxt = urldefrag(urljoin(url, href))[0]
-                    if (
-                        nxt not in seen
-                        and urlparse(nxt).netloc == host
-                        and nxt.startswith(("http://", "https://"))
-                    ):
-                        seen.add(nxt)
-                        queue.append(nxt)
+        except (SourceError, UnicodeDecodeError) as exc:
+            log.warning("skipping %s: %s", res.url, exc)
+            return None
+        return CachedPage(*validators, doc.title, doc.text, [list(a) for a in doc.anchors], kind=doc.kind)
+
+    def visit(self, url: str) -> tuple[str, CachedPage] | None:
+        """(final URL, page) of one queued URL, from the network or, on a 304, the previous crawl."""
+        res, old = self.fetch(url)
+        if res is None:  # a timeout or a refused hop does not delete a page the last crawl found
+            return (self.cache.final_url(url), old) if old and old.is_document else None
+        if res.url != url:
+            self.pages[url] = CachedPage(is_document=False, moved_to=res.url)
+        if res.status == 304 and old:
+            self.stats.not_modified += 1
+            return res.url, old
+        if res.status in _GONE:
+            self.stats.gone += 1
+            return None
+        if res.status != 200 or not self.in_scope(res.url):
+            return None
+        self.stats.fetched += 1
+        page = self.parse(res)
+        return (res.url, page) if page else None
+
+
+def _run(crawl: _Crawl, max_pages: int) -> list[Document]:
+    start = crawl.spec.spec
+    scheme = urlsplit(start).scheme
+    sitemaps = crawl.read_robots(scheme)
+    queue = deque([(start, 0)] + [(u, 1) for u in crawl.sitemap_pages(sitemaps) if u != start])
+    seen, docs = {u for u, _ in queue}, []
+    while queue and len(docs) < max_pages:
+        url, depth = queue.popleft()
+        if not crawl.robots.can_fetch(USER_AGENT, url):
+            continue
+        visited = crawl.visit(url)
+        if visited is None or visited[0] in crawl.pages:
+            continue
+        final, page = visited
+        crawl.pages[final] = page
+        docs.append(crawl.document(final, page))
+        if depth >= crawl.spec.crawl.depth:
+            continue
+        for href in page.links:
+            nxt = urldefrag(urljoin(final, href))[0]
+            if nxt not in seen and crawl.in_scope(nxt):
+                seen.add(nxt)
+                queue.append((nxt, depth + 1))
+    return docs
+
+
+def crawl(
+    spec: SourceSpec,
+    max_pages: int | None = None,
+    *,
+    allow_private: bool = True,
+    data_dir: Path | None = None,
+    limits: FetchLimits = FetchLimits(),
+) -> list[Document]:
+    """Documents of a web source. `allow_private=False` (the API's default) refuses every hop to a private or
+    local address; `data_dir` keeps the page cache that makes a refresh conditional."""
+    cache = PageCache(data_dir, spec.source_id)
+    with Fetcher(allow_private, limits) as fetcher:
+        run = _Crawl(spec, fetcher, cache)
+        docs = _run(run, max_pages or spec.crawl.max_pages)
+    if not docs:
+        reason = "; ".join(run.stats.skipped[:1]) or "no page in scope answered"
+        raise SourceError(f"nothing could be fetched from {spec.spec} ({reason})")
+    cache.save(run.pages)
+    s = run.stats
+    log.info(
+        "%s: %d pages (%d fetched, %d unchanged, %d gone)",
+        spec.spec,
+        len(docs),
+        s.fetched,
+        s.not_modified,
+        s.gone,
+    )
+    if s.skipped:
+        more = f" and {len(s.skipped) - 3} more" if len(s.skipped) > 3 else ""
+        log.warning("%s: skipped %s%s", spec.spec, "; ".join(s.skipped[:3]), more)
     return docs

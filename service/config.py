@@ -16,6 +16,7 @@ from index.embedders.base import EmbedderBackend
 from index.retriever import RetrievalConfig, SearchMode
 from index.vectors import VectorIndexConfig
 from ingest.chunking import ChunkingConfig
+from ingest.fetcher import FetchLimits
 from service.adapters import SHIPPED, resolve_adapter
 from service.answer_config import AnswerConfig, lead_with_for
 from service.llm import GenerationConfig, LLMBackend, LLMConfig, resolve_backend
@@ -125,6 +126,11 @@ class Settings(BaseSettings):
     ingest_allow_private_urls: bool = Field(
         False, description="let POST /v1/ingest fetch private/loopback URLs"
     )
+    crawl_delay_s: float = Field(
+        0.5, ge=0, le=60, description="pause between two requests to one web host (robots.txt may ask more)"
+    )
+    crawl_timeout_s: float = Field(10.0, gt=0, le=120, description="per request of a crawl")
+    crawl_max_page_bytes: int = Field(5_000_000, ge=10_000, description="a larger page is skipped")
     refresh_interval_s: float = Field(
         0, ge=0, description="re-ingest registered git/web sources every N seconds while serving (0: never)"
     )
@@ -152,6 +158,9 @@ class Settings(BaseSettings):
             batch_size=self.embed_batch_size,
             cache_dir=self.model_cache(),
         )
+
+    def fetch_limits(self) -> FetchLimits:
+        return FetchLimits(self.crawl_delay_s, self.crawl_timeout_s, self.crawl_max_page_bytes)
 
     def chunking_config(self) -> ChunkingConfig:
         return ChunkingConfig(

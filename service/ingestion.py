@@ -13,31 +13,82 @@ from index.registry import SourceRegistry
 from index.versions import VersionStore
 from ingest.documents import Document
 from ingest.errors import SourceError
+from ingest.fetcher import FetchLimits
 from ingest.sources import SourceSpec, load_documents, parse_source
+from ingest.spec import CrawlBounds
 from service.config import Settings
+from service.following import FollowLinks, load_linked
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class SourceRequest:
-    """A source as asked for on the command line or over the API."""
+    """A source as asked for on the command line or over the API (`crawl`: a web source's bounds)."""
 
     spec: str
     priority: float = 1.0
     manifest: str = ""
+    crawl: CrawlBounds | None = None
 
 
-def _load_all(specs: list[SourceSpec], home: Path, allow_private: bool) -> dict[str, list[Document]]:
+def _load_all(
+    specs: list[SourceSpec], home: Path, allow_private: bool, limits: FetchLimits
+) -> dict[str, list[Document]]:
     """Load every source before touching the index, so one bad source changes nothing."""
     fresh: dict[str, list[Document]] = {}
     for spec in specs:
-        docs = load_documents(spec, home, allow_private=allow_private)
+        docs = load_documents(spec, home, allow_private=allow_private, limits=limits)
         if not docs and spec.kind != "local":
             raise SourceError(f"{spec.spec}: no documents found")
         fresh[spec.source_id] = docs
         log.info("loaded %d documents from %s", len(docs), spec.spec)
     return fresh
+
+
+def _specs_of(registry: SourceRegistry, requests: list[SourceRequest]) -> list[SourceSpec]:
+    """The requested sources, or every registered one for a refresh."""
+    if requests:
+        return [
+            parse_source(r.spec, priority=r.priority, manifest=r.manifest, crawl=r.crawl) for r in requests
+        ]
+    specs = registry.list()
+    if not specs:
+        raise SourceError("no sources registered yet: pass a folder, file, git URL, web URL or pydoc:PACKAGE")
+    return specs
+
+
+def _build_registered(
+    settings: Settings,
+    embedder: Embedder,
+    registry: SourceRegistry,
+    specs: list[SourceSpec],
+    fresh: dict[str, list[Document]],
+    progress: bool,
+) -> IngestReport:
+    """Register the sources, then build and publish; a build that fails puts the registry back."""
+    previous = {s.spec: s for s in registry.list()}
+    # Registered before the build publishes: a kill -9 in between then leaves a source listed but not yet
+    # indexed (the next `rag ingest` fills it in), never indexed documents of a source that
+    # `rag sources remove` cannot find.
+    for spec in specs:
+        registry.upsert(spec)
+    try:
+        return build(
+            BuildRequest(fresh),
+            home=settings.home,
+            embedder=embedder,
+            chunking=settings.chunking_config(),
+            vectors_cfg=settings.vectors_config(),
+            progress=progress,
+        )
+    except BaseException:
+        for spec in specs:
+            if spec.spec in previous:
+                registry.upsert(previous[spec.spec])
+            else:
+                registry.remove(spec.spec)
+        raise
 
 
 def ingest_sources(
@@ -47,44 +98,29 @@ def ingest_sources(
     *,
     progress: bool = False,
     allow_private: bool = True,
+    follow: FollowLinks | None = None,
 ) -> IngestReport:
-    """Ingest new sources, or refresh every registered one when `requests` is empty.
+    """Ingest new sources, or refresh every registered one when `requests` is empty; with `follow`, also
+    the allowed docs sites the new documents link to (registered as web sources of their own).
 
     The CLI runs as the operator and may crawl private addresses; the API passes
     RAG_INGEST_ALLOW_PRIVATE_URLS."""
     registry = SourceRegistry(settings.home)
     try:
-        if requests:
-            specs = [parse_source(r.spec, priority=r.priority, manifest=r.manifest) for r in requests]
-        else:
-            specs = registry.list()
-            if not specs:
-                raise SourceError(
-                    "no sources registered yet: pass a folder, file, git URL, web URL or pydoc:PACKAGE"
-                )
-        fresh = _load_all(specs, settings.home, allow_private)
-        previous = {s.spec: s for s in registry.list()}
-        # Registered before the build publishes: a kill -9 in between then leaves a source listed but not yet
-        # indexed (the next `rag ingest` fills it in), never indexed documents of a source that
-        # `rag sources remove` cannot find. A build that fails normally puts the registry back.
-        for spec in specs:
-            registry.upsert(spec)
-        try:
-            return build(
-                BuildRequest(fresh),
-                home=settings.home,
-                embedder=embedder,
-                chunking=settings.chunking_config(),
-                vectors_cfg=settings.vectors_config(),
-                progress=progress,
+        specs = _specs_of(registry, requests)
+        limits = settings.fetch_limits()
+        fresh = _load_all(specs, settings.home, allow_private, limits)
+        skipped: list[str] = []
+        if follow is not None:
+            known = {s.spec for s in registry.list()}
+            linked = load_linked(
+                fresh, follow, settings.home, allow_private=allow_private, limits=limits, known=known
             )
-        except BaseException:
-            for spec in specs:
-                if spec.spec in previous:
-                    registry.upsert(previous[spec.spec])
-                else:
-                    registry.remove(spec.spec)
-            raise
+            specs, skipped = specs + linked.specs, linked.skipped
+            fresh |= linked.docs
+        report = _build_registered(settings, embedder, registry, specs, fresh, progress)
+        report.skipped = skipped
+        return report
     finally:
         registry.close()
 

@@ -14,7 +14,7 @@ from index import models
 from index.embedders.base import EmbedderConfig, embed_in_batches
 from ingest.atomic import publish_file
 
-log = logging.getLogger(__name__)
+steps = logging.getLogger("rag.steps")  # one-time steps, one line each: the CLI shows them (app/cli.py)
 
 MAX_LENGTH = 256  # all-MiniLM-L6-v2 reads at most 256 word-pieces
 # Calibration text for static int8: generic technical prose, so the export needs no corpus.
@@ -108,7 +108,10 @@ class OpenVinoEmbedder:
         from transformers import AutoModel
 
         ov = _import_openvino()
-        log.info("exporting %s to OpenVINO (%s) in %s, once", src, quantize, xml.parent)
+        steps.info(
+            "one-time step: preparing the embedder for this CPU (OpenVINO export, %s calibration, ~1-2 min)",
+            quantize,
+        )
         model = AutoModel.from_pretrained(str(src)).eval()
         example = {k: torch.from_numpy(v) for k, v in self._tokenize(_CALIBRATION[:2]).items()}
         with torch.no_grad(), warnings.catch_warnings():
@@ -125,7 +128,18 @@ class OpenVinoEmbedder:
 
     def _quantize(self, ov_model, quantize: str):
         import nncf
+        import rich
 
+        # NNCF draws progress bars for its internal passes ("Statistics collection", "Applying Smooth
+        # Quant"); the step's own line above says what happens, so its console stays quiet meanwhile.
+        console = rich.get_console()
+        quiet, console.quiet = console.quiet, True
+        try:
+            return self._run_quantization(nncf, ov_model, quantize)
+        finally:
+            console.quiet = quiet
+
+    def _run_quantization(self, nncf, ov_model, quantize: str):
         if quantize == "int8-weights":
             return nncf.compress_weights(ov_model)
         if quantize == "int8-static":

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from ingest import netguard, web
+from ingest import fetcher, netguard, web
 from ingest.errors import SourceError
 from ingest.spec import SourceSpec
 
@@ -48,7 +48,7 @@ def site(monkeypatch):
         # docs.test stands for a public host: it passes the check and is reached on loopback
         return "127.0.0.1" if netguard.url_host(url) == "docs.test" else real(url, allow_private)
 
-    monkeypatch.setattr(web, "public_address", resolve)
+    monkeypatch.setattr(fetcher, "public_address", resolve)
     yield server.server_port
     server.shutdown()
 

@@ -357,3 +357,33 @@ def test_rst_renders_as_readable_escaped_html():
     assert "search.fit(X, y)\n</code>" in out and "param_grid = {&quot;C&quot;: [1, 10]}" in out
     assert "<strong>Note:</strong>" in out and "&lt;every&gt;" in out
     assert ".. " not in out and "currentmodule" not in out and ":class:" not in out and "====" not in out
+
+
+def test_links_followed_over_the_api_keep_to_the_address_guard(client, root):
+    """The note links a loopback docs site: the API's crawl refuses the private address on its first hop, the
+    note itself is indexed, and the job says which site was skipped and why."""
+    from tests.docsite import serve_docsite
+    from tests.waiting import wait_until
+
+    site, server = serve_docsite()
+    try:
+        note = root / "allowed" / "zebra-notes.md"
+        note.write_text(f"# Zebra notes\n\nDocs at http://127.0.0.1:{site.port}/docs/index.html for later.\n")
+        r = client.post(
+            "/v1/ingest",
+            json={"sources": [str(note)], "follow_links": True, "link_domains": [f"127.0.0.1:{site.port}"]},
+            headers=ADMIN,
+        )
+        assert r.status_code == 202, r.text
+
+        def finished():
+            job = client.get(f"/v1/jobs/{r.json()['id']}", headers=ADMIN).json()
+            return job if job["state"] in ("succeeded", "failed") else None
+
+        job = wait_until(finished, 60, "the ingest job")
+        assert job["state"] == "succeeded", job
+        skipped = job["result"]["skipped"]
+        assert len(skipped) == 1 and "private or local" in skipped[0] and site.arrived == []
+    finally:
+        site.release.set()
+        server.shutdown()
