@@ -169,20 +169,40 @@ def bench_search(settings: Settings, questions_file: Path, repeats: int = 3) -> 
 
 
 def eval_retrieval(settings: Settings, questions_file: Path, corpus_root: Path | None, k: int = 5) -> dict:
-    """Recall@k (within the 4,000-character context cap) and MRR per mode on the current index."""
+    """Recall@k (within the 4,000-character context cap) and MRR per mode on the current index, and per
+    question kind for the default mode."""
     retriever = open_retriever(settings, build_embedder(settings))
     questions = [q for q in load_questions(questions_file) if q.answerable]
     text_of = corpus_reader(corpus_root) if corpus_root else catalog_reader(retriever)
     out = {"index_version": retriever.version, "questions": len(questions), "k": k}
     for mode in MODES:
-        recalls, rrs = [], []
-        for q in questions:
-            gold = gold_spans(q, text_of, corpus_root)
-            r, rr = score_retrieval(retriever.search(q.question, max(k, 10), mode), gold, k)
-            recalls.append(r)
-            rrs.append(rr)
-        out[mode] = {f"recall@{k}": float(np.mean(recalls)), "mrr": float(np.mean(rrs))}
+        scores = [
+            score_retrieval(
+                retriever.search(q.question, max(k, 10), mode), gold_spans(q, text_of, corpus_root), k
+            )
+            for q in questions
+        ]
+        out[mode] = {
+            f"recall@{k}": float(np.mean([r for r, _ in scores])),
+            "mrr": float(np.mean([rr for _, rr in scores])),
+        }
+        if mode == settings.search_mode:
+            out["by_kind"] = _by_kind(questions, scores, k)
     return out
+
+
+def _by_kind(questions: list, scores: list[tuple[float, float]], k: int) -> dict:
+    kinds: dict[str, list[tuple[float, float]]] = {}
+    for q, score in zip(questions, scores):
+        kinds.setdefault(q.kind or "?", []).append(score)
+    return {
+        kind: {
+            "n": len(v),
+            f"recall@{k}": float(np.mean([r for r, _ in v])),
+            "mrr": float(np.mean([rr for _, rr in v])),
+        }
+        for kind, v in sorted(kinds.items())
+    }
 
 
 def catalog_reader(retriever):

@@ -18,7 +18,9 @@ from service.config import get_settings
 bench_app = typer.Typer(help="Benchmarks; results go to bench/results/.", no_args_is_help=True)
 
 
-DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "roadmap_qa_dev.jsonl"
+_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+DEV_SETS = [_EVAL / "roadmap_qa_dev.jsonl", _EVAL / "docs_qa_dev.jsonl"]
+DEV_SET = DEV_SETS[0]
 DEV_CORPUS = DEV_SET.parents[1] / "corpus" / "roadmap"
 
 
@@ -117,42 +119,79 @@ def bench_load_cmd(
 
 
 def eval_cmd(
-    questions: Annotated[Path, typer.Option(help="question set (JSONL, roadmap_qa_dev format)")] = DEV_SET,
+    questions: Annotated[
+        Optional[list[Path]], typer.Option(help="question sets (JSONL, dev-set format); repeat for several")
+    ] = None,
     corpus_root: Annotated[
         Optional[Path], typer.Option(help="folder of the gold files (default: look them up in the index)")
     ] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=50)] = 5,
     answers: Annotated[bool, typer.Option(help="also answer every question and score the answers")] = True,
+    baseline: Annotated[
+        bool, typer.Option(help="add the LangChain textbook pipeline over the same index contents")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Score retrieval (recall@k within 4,000 characters, MRR) and answers (key terms, citations,
-    abstention, latency)."""
-    from evaluation.answers import HEADLINE, evaluate_answers, write_reports
+    """Score retrieval (recall@k within 4,000 characters, MRR; per set and question kind) and answers (key
+    terms, citations, abstention, latency) on one index; both dev sets by default."""
+    sets = questions or [p for p in DEV_SETS if p.is_file()]
+    missing = [str(p) for p in sets if not p.is_file()]
+    if missing or not sets:
+        fail(f"no such file: {', '.join(missing) or DEV_SETS[0]}")
+    settings = get_settings()
+    report = {p.stem: _eval_set(settings, p, corpus_root, k, answers) for p in sets}
+    if baseline:
+        report["langchain_baseline"] = run_guarded(_baseline, settings, sets, k)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    for line in _table(report, k):
+        typer.echo(line)
+
+
+def _eval_set(settings, questions: Path, corpus_root: Path | None, k: int, answers: bool) -> dict:
+    from evaluation.answers import evaluate_answers, write_reports
     from evaluation.bench import RESULTS, catalog_reader, eval_retrieval
     from service.state import build_state
 
-    if not questions.is_file():
-        fail(f"no such file: {questions}")
-    settings = get_settings()
     retrieval = run_guarded(eval_retrieval, settings, questions, corpus_root, k)
-    summary, rows = None, []
-    if answers:
-        state = run_guarded(build_state, settings)
-        reader = catalog_reader(run_guarded(state.retriever))
-        summary, rows = evaluate_answers(state.pipeline, questions, corpus_root, reader)
-    if summary is None:
-        summary = {}
-    stem = f"eval-{questions.stem}"
-    paths = write_reports(RESULTS, stem, summary, retrieval, rows) if answers else []
-    if as_json:
-        typer.echo(json.dumps({"retrieval": retrieval, "answers": summary}, indent=2))
-        return
-    for mode in MODES:
-        typer.echo(
-            f"{mode:7} recall@{k} {retrieval[mode][f'recall@{k}']:.3f}  MRR {retrieval[mode]['mrr']:.3f}"
-        )
-    for key in HEADLINE:
-        if key in summary:
-            typer.echo(f"{key}: {summary[key]}")
-    for p in paths:
-        typer.echo(f"written to {p}")
+    if not answers:
+        return {"retrieval": retrieval, "answers": {}}
+    state = run_guarded(build_state, settings)
+    reader = catalog_reader(run_guarded(state.retriever))
+    summary, rows = evaluate_answers(state.pipeline, questions, corpus_root, reader)
+    paths = write_reports(RESULTS, f"eval-{questions.stem}", summary, retrieval, rows)
+    return {"retrieval": retrieval, "answers": summary, "reports": [str(p) for p in paths]}
+
+
+def _baseline(settings, sets: list[Path], k: int) -> dict:
+    from evaluation.baseline import langchain_baseline
+    from evaluation.bench import catalog_reader
+    from evaluation.questions import load_questions
+    from service.runtime import build_embedder, open_retriever
+
+    embedder = build_embedder(settings)
+    retriever = open_retriever(settings, embedder)
+    questions = {p.stem: [q for q in load_questions(p) if q.answerable] for p in sets}
+    cache = settings.home / "cache" / "baseline-embeddings.sqlite"
+    return langchain_baseline(retriever, embedder, questions, catalog_reader(retriever), cache, k)
+
+
+def _table(report: dict, k: int) -> list[str]:
+    from evaluation.answers import HEADLINE
+
+    lines = []
+    for name, result in report.items():
+        if name == "langchain_baseline":
+            continue
+        retrieval, summary = result["retrieval"], result["answers"]
+        lines.append(f"{name} ({retrieval['questions']} answerable questions)")
+        rows = [(mode, retrieval[mode]) for mode in MODES]
+        base = report.get("langchain_baseline", {}).get(name)
+        rows += [("langchain", base)] if base else []  # the textbook baseline on the same documents
+        lines += [f"  {row:9} recall@{k} {v[f'recall@{k}']:.3f}  MRR {v['mrr']:.3f}" for row, v in rows]
+        for kind, v in retrieval.get("by_kind", {}).items():
+            lines.append(f"    {kind:12} n={v['n']:<3} recall@{k} {v[f'recall@{k}']:.3f}  MRR {v['mrr']:.3f}")
+        lines += [f"  {key}: {summary[key]}" for key in HEADLINE if key in summary]
+        lines += [f"  written to {p}" for p in result.get("reports", [])]
+    return lines

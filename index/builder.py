@@ -15,6 +15,7 @@ from index.catalog import Catalog
 from index.embedcache import EmbeddingCache
 from index.embedders import Embedder
 from index.lexical import LexicalIndex, lexical_text
+from index.spelling import save_vocab, word_counts
 from index.vectors import VectorIndexConfig, build_index, index_kind, save_index
 from index.versions import VersionStore
 from ingest.chunking import ChunkingConfig, chunk_document
@@ -133,6 +134,7 @@ def _write_version(
     catalog.close()
     save_index(index, staging / "dense.faiss")
     LexicalIndex.build(lex).save(staging / "bm25")
+    save_vocab(word_counts(lex), staging)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from index.lexical import LexicalIndex
 from index.navigation import NAV_INTENT, build_link_graph, navigation_ranking, title_similarities
 from index.page_context import PageContext
 from index.routing import Router
+from index.spelling import Speller
 from index.vectors import VectorIndex, VectorIndexConfig
 from index.versions import IndexCorruptError, NoIndexError, VersionStore, verify_version
 
@@ -40,6 +41,9 @@ class RetrievalConfig:
     # Dev sets over one roadmap + docs index, hybrid recall@5 / MRR (roadmap; docs): off 0.694 / 0.592;
     # 0.814 / 0.556. fold 1: 0.880 / 0.733; 0.791 / 0.557. fold 2: 0.843 / 0.693; 0.802 / 0.581.
     route_fold: float = 1.0
+    spell_correct: bool = (
+        True  # unknown question words -> the closest frequent index word (index/spelling.py)
+    )
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,11 @@ class Retriever:
         self._pages = None  # link graph, built on the first navigation question
         self._page_context = PageContext(self.catalog)
         self._title_vecs: dict[str, np.ndarray] = {}
+        self._speller = Speller.load(version_dir) if cfg.spell_correct else None
+
+    def corrected(self, query: str) -> str:
+        """The query with words the index never uses corrected to index words (unchanged when off)."""
+        return self._speller.correct(query) if self._speller else query
 
     @classmethod
     def open(cls, home: Path, embedder: Embedder, **kwargs) -> Retriever:
@@ -176,6 +185,7 @@ class Retriever:
         if allowed is not None and allowed.size == 0:
             return []
         n = max(k, self.cfg.candidates)
+        query = self.corrected(query)
         query_vec = self.embedder.embed([query])[0] if mode in ("dense", "hybrid") else None
         rankings, raw = self._text_rankings(query, query_vec, mode, n, allowed)
         if mode == "hybrid":

@@ -1,5 +1,4 @@
-"""The answer pipeline: condense, retrieve, decide to abstain, generate, check faithfulness, fall back to
-quotes."""
+"""The answer pipeline: condense, retrieve, abstain or generate, check faithfulness, fall back to quotes."""
 
 from __future__ import annotations
 
@@ -142,6 +141,9 @@ class AnswerPipeline:
         )
         yield Sources([source_of(h) for h in hits])
         ans.timings["first_event_ms"] = _ms_since(t0)
+        question = r.corrected(
+            question
+        )  # "gradiant desent": the words the sources use, for checks and prompt
         reason, evidence = self._evidence_or_reason(question, hits, r, ans)
         if reason:
             yield from self._abstain(ans, hits, reason, t0)

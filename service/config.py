@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         description="query-aware source routing: a source weighs fully once it holds this many times its "
         "share of the index among a question's best matches (0: off)",
     )
+    spell_correct: bool = Field(
+        RetrievalConfig.spell_correct,
+        description="correct question words the index never uses to index words",
+    )
     dense_weight: float = Field(RetrievalConfig.dense_weight, ge=0)
     bm25_weight: float = Field(RetrievalConfig.bm25_weight, ge=0)
     candidates: int = Field(RetrievalConfig.candidates, ge=1, le=1000)
@@ -226,6 +230,7 @@ class Settings(BaseSettings):
             bm25_weight=self.bm25_weight,
             candidates=self.candidates,
             route_fold=self.route_fold,
+            spell_correct=self.spell_correct,
         )
 
 

@@ -157,3 +157,32 @@ def test_a_notebooks_and_a_pdfs_facts_are_the_top_hit(tmp_path: Path):
         hit = json.loads(out.stdout)[0]
         tops[question] = (hit["path"], hit["anchor"])
     assert list(tops.values()) == [("paper.pdf", "page=2"), ("tour.ipynb", "quokka-notebook")]
+
+
+def test_the_cli_follows_links_and_warns_once_per_thing_skipped(docsite, tmp_path: Path):
+    import subprocess
+
+    from tests.conftest import RAG, rag_env
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "zebra.md").write_text(
+        f"# Zebra\n\nDocs: 127.0.0.1:{docsite.port}/docs/index.html and docs.invalid/guide/ (gone offline).\n"
+    )
+    env = rag_env(
+        tmp_path / "home", RAG_EMBEDDER_BACKEND="hashing", RAG_CRAWL_DELAY_S="0", RAG_CRAWL_TIMEOUT_S="1",
+        RAG_CRAWL_MAX_PAGE_BYTES="1000000",
+    )  # fmt: skip
+    domains = f"127.0.0.1:{docsite.port},docs.invalid"
+    out = subprocess.run(
+        [*RAG, "ingest", str(notes), "--follow-links", "--link-domains", domains, "--quiet"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "documents 8," in out.stdout  # the note and the site's seven pages
+    warnings = [line for line in out.stderr.splitlines() if "warning" in line.lower()]
+    assert len(warnings) == 2, out.stderr  # the site's slow and big pages; the unreachable site
+    assert "slow.html" in warnings[0] and "big.html" in warnings[0]
+    assert warnings[1].startswith("warning: skipped 1 linked site(s)") and "docs.invalid" in warnings[1]
+    listed = subprocess.run([*RAG, "sources", "list", "--json"], env=env, capture_output=True, text=True)
+    assert f"http://127.0.0.1:{docsite.port}/docs/index.html" in listed.stdout
