@@ -80,6 +80,7 @@ class _Crawl:
         self.stats = CrawlStats()
         self.robots = RobotFileParser()
         self.delay: float | None = None
+        self.sitemaps: list[str] = []
 
     def in_scope(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -114,8 +115,14 @@ class _Crawl:
         self.pages[url].is_document = False
         return text
 
+    def reanchor(self, final: str) -> None:
+        """The start page moved to another host (pytorch.org/docs -> docs.pytorch.org): crawl there."""
+        log.info("%s moved to %s: crawling that host", self.spec.spec, final)
+        self.host, self.prefix = crawl_scope(final, self.spec.crawl.prefix)
+
     def read_robots(self, scheme: str) -> list[str]:
         """Parse robots.txt; the sitemaps it names (or the host's /sitemap.xml)."""
+        self.robots = RobotFileParser()  # a fresh one: the start page may have moved to another host
         self.robots.parse(self.raw_text(f"{scheme}://{self.host}/robots.txt").splitlines())
         asked = self.robots.crawl_delay(USER_AGENT)
         self.delay = float(asked) if asked else None
@@ -166,6 +173,8 @@ class _Crawl:
             return (self.cache.final_url(url), old) if old and old.is_document else None
         if res.url != url:
             self.pages[url] = CachedPage(is_document=False, moved_to=res.url)
+            if url == self.spec.spec and urlsplit(res.url).netloc != self.host:
+                self.reanchor(res.url)
         if res.status == 304 and old:
             self.stats.not_modified += 1
             return res.url, old
@@ -179,20 +188,32 @@ class _Crawl:
         return (res.url, page) if page else None
 
 
-def _run(crawl: _Crawl, max_pages: int) -> list[Document]:
+def _visit_start(crawl: _Crawl) -> tuple[str, CachedPage] | None:
+    """The start page, after its host's robots.txt; where it moved to another host, that host's rules."""
     start = crawl.spec.spec
-    scheme = urlsplit(start).scheme
-    sitemaps = crawl.read_robots(scheme)
-    queue = deque([(start, 0)] + [(u, 1) for u in crawl.sitemap_pages(sitemaps) if u != start])
-    seen, docs = {u for u, _ in queue}, []
+    crawl.sitemaps = crawl.read_robots(urlsplit(start).scheme)
+    host = crawl.host
+    visited = crawl.visit(start) if crawl.robots.can_fetch(USER_AGENT, start) else None
+    if crawl.host != host:
+        crawl.sitemaps = crawl.read_robots(urlsplit(visited[0] if visited else start).scheme)
+    return visited
+
+
+def _run(crawl: _Crawl, max_pages: int) -> list[Document]:
+    visited = _visit_start(crawl)
+    sitemap = crawl.sitemap_pages(crawl.sitemaps)
+    queue = deque(([(visited, 0)] if visited else []) + [(u, 1) for u in sitemap])
+    seen = {crawl.spec.spec, *sitemap, *([visited[0]] if visited else [])}
+    docs: list[Document] = []
     while queue and len(docs) < max_pages:
-        url, depth = queue.popleft()
-        if not crawl.robots.can_fetch(USER_AGENT, url):
+        item, depth = queue.popleft()
+        if isinstance(item, str):  # a URL still to fetch (the start page came fetched)
+            if not crawl.robots.can_fetch(USER_AGENT, item):
+                continue
+            item = crawl.visit(item)
+        if item is None or item[0] in crawl.pages:
             continue
-        visited = crawl.visit(url)
-        if visited is None or visited[0] in crawl.pages:
-            continue
-        final, page = visited
+        final, page = item
         crawl.pages[final] = page
         docs.append(crawl.document(final, page))
         if depth >= crawl.spec.crawl.depth:

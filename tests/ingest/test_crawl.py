@@ -186,3 +186,36 @@ def test_the_cli_follows_links_and_warns_once_per_thing_skipped(docsite, tmp_pat
     assert warnings[1].startswith("warning: skipped 1 linked site(s)") and "docs.invalid" in warnings[1]
     listed = subprocess.run([*RAG, "sources", "list", "--json"], env=env, capture_output=True, text=True)
     assert f"http://127.0.0.1:{docsite.port}/docs/index.html" in listed.stdout
+
+
+def test_a_start_page_that_moved_to_another_host_is_crawled_there(docsite, tmp_path: Path):
+    """pytorch.org/docs/... redirects to docs.pytorch.org: the crawl follows its start page there."""
+    import http.server
+    import threading
+
+    from ingest.fetcher import FetchLimits
+    from ingest.spec import CrawlBounds, SourceSpec
+    from ingest.web import crawl
+
+    class Moved(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            self.send_response(301)
+            self.send_header("Location", f"{docsite.base}{self.path}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    old = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Moved)
+    threading.Thread(target=old.serve_forever, daemon=True).start()
+    try:
+        spec = SourceSpec(
+            f"http://127.0.0.1:{old.server_port}/docs/guide.html", "web", crawl=CrawlBounds(5, 1)
+        )
+        docs = crawl(spec, data_dir=tmp_path, limits=FetchLimits(delay_s=0, timeout_s=1, max_bytes=1_000_000))
+    finally:
+        old.shutdown()
+    assert docs[0].url == f"{docsite.base}/docs/guide.html" and len(docs) == 4  # guide, its links, sitemap
+    assert all(d.url.startswith(f"{docsite.base}/docs/") for d in docs)
+    assert "/robots.txt" in docsite.arrived and "/docs/private/secret.html" not in docsite.arrived
