@@ -47,6 +47,34 @@ def _public_modules(root: ModuleType) -> list[ModuleType]:
     return mods
 
 
+def _split_args(inner: str) -> list[str]:
+    """Top-level comma-separated parts of a bracket's content."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(inner):
+        depth += (ch in "[(") - (ch in "])")
+        if ch == "," and depth == 0:
+            parts.append(inner[start:i].strip())
+            start = i + 1
+    return parts + [inner[start:].strip()]
+
+
+def stable_unions(text: str) -> str:
+    """`Union[...]` members in one order: typing caches equal unions, so which order a signature shows
+    depends on what the process imported first, and each `rag ingest` would see a changed document."""
+    out, i = [], 0
+    while (j := text.find("Union[", i)) >= 0:
+        depth, k = 0, j + 5
+        for k in range(j + 5, len(text)):
+            depth += {"[": 1, "]": -1}.get(text[k], 0)
+            if depth == 0:
+                break
+        members = [stable_unions(m) for m in _split_args(text[j + 6 : k])]
+        members.sort(key=lambda m: (m in ("None", "NoneType"), m))
+        out.append(text[i:j] + "Union[" + ", ".join(members) + "]")
+        i = k + 1
+    return "".join(out) + text[i:]
+
+
 def _render(qual: str, obj) -> str:
     """Markdown for one API object: heading, signature, docstring."""
     try:
@@ -57,7 +85,7 @@ def _render(qual: str, obj) -> str:
     doc = inspect.getdoc(obj) or ""
     # A default's repr such as `<object object at 0x7f...>` differs per process: left in, every `rag ingest`
     # would see a changed document, re-embed it and publish a new version.
-    return _ADDRESS.sub("", f"# {qual}\n\n{kind} `{qual}{sig}`\n\n{doc}\n")
+    return _ADDRESS.sub("", f"# {qual}\n\n{kind} `{qual}{stable_unions(sig)}`\n\n{doc}\n")
 
 
 def _url(top: str, qual: str) -> str:

@@ -132,3 +132,16 @@ def test_pydoc_pages_are_the_same_in_every_process():
 
     page = _render("pkg.fetch", fetch)
     assert "0x" not in page and "default=<object object>" in page and "= 3)" in page
+
+
+def test_union_members_render_in_one_order_whatever_typing_cached():
+    from ingest.pydocs import stable_unions
+
+    a = "(x: Union[list[str], str, NoneType] = None, y: Optional[Union[str, Kind]] = None) -> Union[int, str]"
+    b = "(x: Union[str, list[str], NoneType] = None, y: Optional[Union[Kind, str]] = None) -> Union[str, int]"
+    assert stable_unions(a) == stable_unions(b)
+    assert stable_unions(a).startswith("(x: Union[list[str], str, NoneType] = None")
+    assert (
+        stable_unions("(a: Dict[str, Union[int, Tuple[int, int]]])")
+        == "(a: Dict[str, Union[Tuple[int, int], int]])"
+    )
