@@ -1,5 +1,8 @@
 """Misspelt question words matched against the index's own vocabulary ("gradiant desent" -> "gradient
-descent"), so neither BM25 nor the abstention check sees a word that no document could contain."""
+descent"), so neither BM25 nor the abstention check sees a word that no document could contain.
+
+A word of the English dictionary (pyspellchecker's frequency list) is never changed, even when the index
+does not use it: "shoes" is not a misspelling of "shows", nor "lump" of "dump"."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 _WORD = re.compile(r"[a-z]{4,24}")
@@ -24,6 +28,14 @@ def word_counts(texts: Iterable[str]) -> dict[str, int]:
 
 def save_vocab(counts: dict[str, int], folder: Path) -> None:
     (folder / VOCAB_FILE).write_text(json.dumps(counts, separators=(",", ":")), encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def english_words():
+    """The English word list (160k words, ~0.2 s to load once per process)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1).word_frequency
 
 
 def _deletes(word: str) -> set[str]:
@@ -63,7 +75,7 @@ class Speller:
 
     def correct_word(self, word: str) -> str:
         low = word.lower()
-        if low in self.counts or not _WORD.fullmatch(low):
+        if low in self.counts or not _WORD.fullmatch(low) or low in english_words():
             return word
         limit = 1 if len(low) < 7 else 2
         candidates = {c for key in _deletes(low) | {low} for c in self.by_delete.get(key, ())}

@@ -22,7 +22,10 @@ def test_misspelt_words_become_the_index_words_they_stand_for():
 
 
 def test_known_words_short_words_and_far_words_stay():
-    speller = Speller(word_counts(TEXTS))
+    speller = Speller(word_counts(TEXTS + ["dump the shows"] * 3))
+    assert (
+        speller.correct("a lump of shoes") == "a lump of shoes"
+    )  # English words, though the index lacks them
     for text in (
         "Which Julia packages?",
         "use the GPU",
