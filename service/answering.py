@@ -29,18 +29,8 @@ from service.events import (
 from service.followups import condense
 from service.grounding import Evidence, select_evidence
 from service.llm import Generator
-from service.writing import (
-    Checker,
-    Numbering,
-    PromptSource,
-    checked_units,
-    format_sources,
-    join_units,
-    joiner,
-    prompt_sources,
-    quote_block,
-    whole_sources,
-)
+from service.prompting import PromptSource, format_sources, prompt_sources, whole_sources
+from service.writing import Checker, Numbering, checked_units, join_units, joiner, on_topic_check, quote_block
 
 log = logging.getLogger(__name__)
 
@@ -224,15 +214,12 @@ class AnswerPipeline:
         as each one completes; returns whether the model declined before saying anything."""
         messages, sources = self.messages_for(question, evidence, hits)
         hit_of = [s.hit for s in sources]
-        given = frozenset(content_terms(question))
-        labels = [s.heading for s in sources]
-        checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given, labels)
+        given, labels = frozenset(content_terms(question)), [s.heading for s in sources]
+        on_topic = on_topic_check(question, self._retriever().embedder.embed, self.cfg.min_relevance)
+        checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given, labels, on_topic)
         ans.usage["prompt_tokens"] = sum(self.generator.count_tokens(m["content"]) for m in messages)
-        stream, counted, t_gen = (
-            self.generator.stream(messages, self.cfg.generation),
-            [0],
-            time.perf_counter(),
-        )
+        stream = self.generator.stream(messages, self.cfg.generation)
+        counted, t_gen = [0], time.perf_counter()
 
         def pieces() -> Iterator[str]:
             for piece in stream:

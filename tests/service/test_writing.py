@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from service.writing import Checker, Numbering, checked_units, excerpt, split_units
+from service.prompting import excerpt
+from service.writing import Checker, Numbering, checked_units, split_units
 
 CODE_SOURCE = """Install it first.
 
@@ -100,3 +101,44 @@ def test_an_echoed_section_label_is_dropped():
         == "Version Control (Git): Git tracks changes to your code. [1]"
     )
     assert clean_unit("Essential Skills: short", ["Essential Skills"]) == "Essential Skills: short"
+
+
+def test_copied_markup_and_cut_off_fragments_are_not_answer_sentences():
+    from service.writing import _is_noise
+
+    for unit in (
+        "method. [1]", "ipython:: python [2]", '<hfoption id="load"> [2]', "[[autodoc]] LoraConfig",
+        "Last modified: 2023/11/22 [1]", "search.py: ### search.py [2]", "Summary: While this can [3]",
+    ):  # fmt: skip
+        assert _is_noise(unit), unit
+    for unit in (
+        "Configure autoscaling and per-replica resource allocation [1]", "Use `GridSearchCV` for this. [1]",
+        "Two choices:", "Note: the default is 5. [2]", "```python\nx = 1\n```",
+    ):  # fmt: skip
+        assert not _is_noise(unit), unit
+
+
+def test_a_supported_unit_that_wanders_off_the_question_is_dropped_after_the_first():
+    import numpy as np
+
+    from service.writing import on_topic_check
+
+    vectors = {
+        "git basics?": [1.0, 0.0],
+        "Git tracks changes to code.": [0.9, 0.1],
+        "Track datasets too.": [0.0, 1.0],
+    }
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.array([vectors[t] for t in texts])
+
+    on_topic = on_topic_check("git basics?", embed, 0.05)
+    assert on_topic_check("git basics?", embed, 0.0) is None
+    source = "Git tracks changes to code. Track datasets too, and their versions."
+    check = Checker([source], min_support=0.6, on_topic=on_topic)
+    pieces = ["Track datasets too. [1] Git tracks changes to code. [1] Track datasets too. [1]"]
+    kept = [u for _, u, _ in checked_units(iter(pieces), check, max_units=5)]
+    assert kept == [
+        "Track datasets too. [1]",
+        "Git tracks changes to code. [1]",
+    ]  # the first unit is never judged

@@ -1,0 +1,78 @@
+"""What the model reads: excerpts of the retrieved chunks around their evidence, numbered and labelled."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.hits import Hit
+from service.events import section_title
+from service.grounding import Evidence
+
+FENCE = "```"
+
+
+@dataclass(frozen=True)
+class PromptSource:
+    """One numbered source the model reads: an excerpt of a retrieved chunk around its evidence."""
+
+    hit: int  # index into the hits
+    heading: str
+    text: str
+
+
+def prompt_sources(
+    hits: Sequence[Hit], evidence: Sequence[Evidence], budget: int, max_sources: int
+) -> list[PromptSource]:
+    """The evidence's sources, then the other hits, each cut to its share of the character budget."""
+    # the evidence's sources first, then the other hits by rank: the best sentence is not always the answer
+    order = list(dict.fromkeys([*(e.n for e in evidence), *range(1, len(hits) + 1)]))[:max_sources]
+    share = budget // max(1, len(order))
+    out = []
+    for n in order:
+        hit = hits[n - 1]
+        anchors = [e.text for e in evidence if e.n == n]
+        out.append(PromptSource(n - 1, section_title(hit.heading), excerpt(hit.text, anchors, share)))
+    return out
+
+
+def whole_sources(hits: Sequence[Hit]) -> list[PromptSource]:
+    """Every hit as the prompt source of the same number (the evidence-sentence prompt numbers by hit)."""
+    return [PromptSource(i, section_title(h.heading), h.text) for i, h in enumerate(hits)]
+
+
+def _position(text: str, anchor: str) -> int:
+    """Where an evidence sentence starts in its chunk (evidence is cleaned, so match its first words)."""
+    words = re.findall(r"\w+", anchor)[:6]
+    if not words:
+        return 0
+    m = re.search(r"\W+".join(map(re.escape, words)), text)
+    return m.start() if m else 0
+
+
+def excerpt(text: str, anchors: Sequence[str], budget: int) -> str:
+    """The chunk's lines from the first evidence sentence's line on, within the budget; a code block is kept
+    whole or left out, never cut."""
+    if len(text) <= budget:
+        return text.strip()
+    start = min((_position(text, a) for a in anchors), default=0)
+    start = text.rfind("\n", 0, start) + 1
+    if len(text) - start < budget:  # room left: begin earlier so the excerpt uses its whole budget
+        start = text.rfind("\n", 0, max(0, len(text) - budget)) + 1
+    window = text[start : start + budget]
+    cut = window.rfind("\n") if start + budget < len(text) else len(window)
+    window = window[: cut if cut > budget // 3 else len(window)]
+    if window.count(FENCE) % 2:  # an open code block: close it from the chunk, or stop before it
+        close = text.find(FENCE, start + len(window))
+        if close != -1 and close + 3 - start <= budget * 2:
+            window = text[start : close + 3]
+        else:
+            window = window[: window.rfind(FENCE)]
+    return window.strip()
+
+
+def format_sources(sources: Sequence[PromptSource]) -> str:
+    """The numbered excerpts; the section heading leads the text as plain words, which a small model is less
+    tempted to echo than a header line."""
+    return "\n\n".join(f"[{i}] {s.heading}: {s.text}" for i, s in enumerate(sources, start=1))
