@@ -55,7 +55,7 @@ class Politeness:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wait(self, host: str, delay_s: float | None = None) -> None:
-        gap = self.delay_s if delay_s is None else delay_s
+        gap = max(self.delay_s, delay_s or 0.0)  # robots.txt may ask for more than our default, never less
         with self.lock:
             due = self.last.get(host, 0.0) + gap
             pause = max(0.0, due - time.monotonic())

@@ -68,3 +68,18 @@ def test_pages_are_fetched_from_the_checked_address_with_their_host_name(site):
 def test_the_operator_may_crawl_private_addresses(site):
     docs = web.crawl(SourceSpec(f"http://127.0.0.1:{site}/page", "web"), max_pages=1, allow_private=True)
     assert docs and docs[0].title == "Page"
+
+
+def test_requests_to_one_host_are_spaced_by_the_larger_of_our_delay_and_robots(monkeypatch):
+    from ingest.fetcher import Politeness
+
+    pauses: list[float] = []
+    monkeypatch.setattr(fetcher.time, "sleep", pauses.append)  # record the pauses instead of taking them
+    polite = Politeness(0.5)
+    polite.wait("docs.test")
+    polite.wait("other.test")
+    assert pauses == []  # the first request to each host goes at once
+    polite.wait("docs.test")
+    polite.wait("docs.test", delay_s=2.0)  # robots.txt Crawl-delay: 2
+    polite.wait("other.test", delay_s=0.1)  # a smaller Crawl-delay does not speed us up
+    assert [round(p, 1) for p in pauses] == [0.5, 2.5, 0.5]
