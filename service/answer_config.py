@@ -38,6 +38,7 @@ class AnswerConfig:
     abstain_unseen_terms: int = 2  # this many question terms that occur nowhere in the index -> not covered
     min_support: float = 0.6  # share of a generated sentence's content words its source must contain
     min_relevance: float = 0.05  # cosine to the question a unit after the first needs (service/writing.py)
+    min_relevance_new_source: float = 0.15  # ... and one that turns to a source not cited yet
     max_sentences: int = 5  # generated units (sentences, code blocks) kept at most
     prompt_chars: int = 1500  # excerpt characters the model reads: the prompt, not the answer, sets latency
     prompt_sources: int = 3  # sources (the evidence's chunks) the model reads at most

@@ -215,7 +215,8 @@ class AnswerPipeline:
         messages, sources = self.messages_for(question, evidence, hits)
         hit_of = [s.hit for s in sources]
         given, labels = frozenset(content_terms(question)), [s.heading for s in sources]
-        on_topic = on_topic_check(question, self._retriever().embedder.embed, self.cfg.min_relevance)
+        floors = self.cfg.min_relevance, self.cfg.min_relevance_new_source
+        on_topic = on_topic_check(question, self._retriever().embedder.embed, *floors)
         checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given, labels, on_topic)
         ans.usage["prompt_tokens"] = sum(self.generator.count_tokens(m["content"]) for m in messages)
         stream = self.generator.stream(messages, self.cfg.generation)
