@@ -25,7 +25,8 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _inline(line: str) -> str:
+def rst_inline(line: str) -> str:
+    """One line's rst inline markup as markdown: roles and ``literals`` as code, `text <url>`_ as links."""
     line = re.sub(r"``([^`]+)``", r"`\1`", line)
     line = _LINK.sub(r"[\1](\2)", line)
     line = _ROLE_TARGET.sub(lambda m: f"`{m.group(1) or m.group(2)}`", line)
@@ -44,7 +45,7 @@ class _Converter:
 
     def heading(self, style: str, title: str) -> None:
         level = self.levels.setdefault(style, min(len(self.levels) + 2, 6))
-        self.out += ["", "#" * level + " " + _inline(title.strip()), ""]
+        self.out += ["", "#" * level + " " + rst_inline(title.strip()), ""]
 
     def block(self, i: int, base: int) -> tuple[list[str], int]:
         """The lines indented deeper than `base` from line i (blank lines inside kept), dedented."""
@@ -70,9 +71,9 @@ class _Converter:
             self.fence([x for x in body if not x.startswith(":")], "python" if name != "code-block" else arg)
         elif name not in _HIDDEN_DIRECTIVES:
             label = name.replace("-", " ").capitalize()
-            title = f"**{_inline(arg)}**" if name in _TITLED and arg else f"**{label}:** {_inline(arg)}"
+            title = f"**{rst_inline(arg)}**" if name in _TITLED and arg else f"**{label}:** {rst_inline(arg)}"
             self.out += ["", title.rstrip(), ""]
-            self.out += [_inline(x) for x in body if not re.match(r"^:[\w-]+:", x)]
+            self.out += [rst_inline(x) for x in body if not re.match(r"^:[\w-]+:", x)]
         return nxt
 
     def run(self) -> str:
@@ -96,12 +97,12 @@ class _Converter:
                 self.fence(body, "python")
             elif line.rstrip().endswith("::") and not line.lstrip().startswith(".."):
                 text = line.rstrip()[:-2].rstrip()
-                self.out.append(_inline(text + ":" if text.strip() else ""))
+                self.out.append(rst_inline(text + ":" if text.strip() else ""))
                 body, i = self.block(i + 1, _indent(line))
                 self.fence(body)
             else:
                 # Deep indentation is an rst block quote or continuation; in markdown it would be code.
-                self.out.append(_inline(line.lstrip() if _indent(line) >= 4 else line))
+                self.out.append(rst_inline(line.lstrip() if _indent(line) >= 4 else line))
                 i += 1
         return re.sub(r"\n{3,}", "\n\n", "\n".join(self.out)).strip() + "\n"
 

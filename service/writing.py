@@ -14,6 +14,7 @@ from ingest.text import complete_sentences, content_terms
 from service.answer_config import DECLINE_PATTERN
 from service.grounding import Evidence, citations_in, strip_citations, support_of
 from service.prompting import FENCE
+from service.rstview import rst_inline
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def clean_unit(unit: str, headings: Sequence[str] = ()) -> str:
         if heading and text.startswith(heading + ":") and len(text) > len(heading) + 12:
             text = text[len(heading) + 1 :]
             break
-    text = _DECORATION.sub("", text.strip()).strip()
+    text = _DECORATION.sub("", rst_inline(text.strip())).strip()
     if m and not re.search(r"\[\d{1,2}\]\W*$", text):
         text = f"{text} [{m.group(1)}]"
     return text
@@ -144,7 +145,7 @@ class Checker:
 # HTML tags ("<hfoption id=...>", "[[autodoc]]"), an example file's header fields, an inline heading.
 _MARKUP = re.compile(
     r"^(\.\.\s)?[\w-]+::|^</?[A-Za-z][\w-]*(\s[^>]*)?>|^\[+/?(autodoc|hfoption)|"
-    r"^(authors?|date created|last modified|description|accelerator)\s*:|(^|\s)#{2,}\s",
+    r"^(authors?|date created|last modified|description|accelerator)\s*:|(^|\s)#{2,}\s|^:[\w-]+:(\s|$)",
     re.IGNORECASE,
 )
 # A sentence cut off mid-way ("While this function can"): it ends on a word that cannot end one.

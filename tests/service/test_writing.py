@@ -146,3 +146,13 @@ def test_a_supported_unit_that_wanders_off_the_question_is_dropped_after_the_fir
     kept = [u for _, u, _ in checked_units(iter(pieces), check, max_units=5)]
     # the first unit is never judged; a cosine of 0.1 is enough for the same source, not for a new one
     assert kept == ["Track datasets too. [1]", "Git tracks changes to code. [1]"]
+
+
+def test_rst_markup_copied_into_a_unit_reads_as_markdown():
+    from service.writing import _is_noise, clean_unit
+
+    unit = "Pass ``validate='one_to_one'`` to :func:`~pandas.merge` (see `the guide <https://x.org/g>`_). [1]"
+    assert (
+        clean_unit(unit) == "Pass `validate='one_to_one'` to `merge` (see [the guide](https://x.org/g)). [1]"
+    )
+    assert _is_noise(":target: ../auto_examples/calibration/plot.html [2]")
