@@ -56,7 +56,8 @@ def clean_unit(unit: str, headings: Sequence[str] = ()) -> str:
         if heading and text.startswith(heading + ":") and len(text) > len(heading) + 12:
             text = text[len(heading) + 1 :]
             break
-    text = _DECORATION.sub("", rst_inline(text.strip())).strip()
+    text = text.strip() if FENCE in text else rst_inline(text.strip())  # `` inside a fence is not rst
+    text = _DECORATION.sub("", text).strip()
     if m and not re.search(r"\[\d{1,2}\]\W*$", text):
         text = f"{text} [{m.group(1)}]"
     return text
@@ -180,6 +181,12 @@ def _is_noise(unit: str) -> bool:
     return not text.startswith(FENCE) and (short or cut)
 
 
+def _said_key(unit: str) -> str:
+    """A unit's words, for spotting a repeat ("For example: <the same sentence>")."""
+    words = re.sub(r"\W+", " ", strip_citations(unit).lower()).strip()
+    return re.sub(r"^(for example|for instance|e g|i e|in short|again) ", "", words)
+
+
 def checked_units(
     pieces: Iterator[str], checker: Checker, max_units: int, max_dropped: int = 2
 ) -> Iterator[tuple[str, str, int]]:
@@ -187,11 +194,11 @@ def checked_units(
 
     An unsupported unit is dropped; the model has left the evidence after max_dropped in a row. A line that
     introduces a list (ending in ':') is held until an item after it passes."""
-    buf, kept, dropped, last, intro = "", 0, 0, (), ""
+    buf, kept, dropped, last, intro, said = "", 0, 0, (), "", set()
     for piece in pieces:
         done, buf = split_units(buf + piece)
         for unit in done:
-            if _is_noise(unit):
+            if _is_noise(unit) or _said_key(unit) in said:  # a small model sometimes says a sentence twice
                 continue
             unit = unit if unit.startswith(FENCE) else clean_unit(unit, checker.headings)
             if unit.endswith(":") and not unit.startswith(FENCE):
@@ -213,10 +220,11 @@ def checked_units(
                 intro = ""
             yield verdict, unit, n
             kept, dropped, last = kept + 1, 0, (n,)
+            said.add(_said_key(unit))
             if kept >= max_units:
                 return
     rest = clean_unit(buf.strip(), checker.headings)
-    if rest and not rest.startswith(FENCE) and not _is_noise(rest):
+    if rest and not rest.startswith(FENCE) and not _is_noise(rest) and _said_key(rest) not in said:
         verdict, unit, n = checker.check(rest, last)
         if verdict == "ok":
             yield verdict, unit, n

@@ -156,3 +156,16 @@ def test_rst_markup_copied_into_a_unit_reads_as_markdown():
         clean_unit(unit) == "Pass `validate='one_to_one'` to `merge` (see [the guide](https://x.org/g)). [1]"
     )
     assert _is_noise(":target: ../auto_examples/calibration/plot.html [2]")
+
+
+def test_a_sentence_said_twice_is_kept_once_and_fences_are_not_read_as_rst():
+    from service.writing import clean_unit
+
+    check = Checker(
+        ["In scikit-learn, apply a custom cutoff to predict_proba without refitting."], min_support=0.6
+    )
+    said = "Apply a custom cutoff to predict_proba without refitting. [1] "
+    pieces = [said, "For example: " + said, "Apply a custom cutoff to predict_proba without refitting!"]
+    kept = [u for _, u, _ in checked_units(iter(pieces), check, max_units=5)]
+    assert kept == [said.strip()]
+    assert clean_unit("Run this: ```python\nx = 1\n```") == "Run this: ```python\nx = 1\n```"
