@@ -150,7 +150,8 @@ _MARKUP = re.compile(
     re.IGNORECASE,
 )
 # A sentence cut off mid-way ("While this function can"): it ends on a word that cannot end one.
-_DANGLING = {"a", "an", "the", "of", "to", "and", "or", "with", "for", "can"}
+_DANGLING = {"a", "an", "the", "of", "to", "and", "or", "with", "for", "can", "then", "in", "on", "by", "as"}
+_DANGLING |= {"at", "from", "into", "than", "is", "are", "was", "were", "be"}
 
 
 def on_topic_check(
@@ -176,7 +177,8 @@ def _is_noise(unit: str) -> bool:
     if plain.startswith("#") or re.match(r"^\[\d+\]\s*(\(|$)", plain) or not text or _MARKUP.search(text):
         return True
     words = re.findall(r"[\w'-]+", text)
-    cut = not text.endswith((".", "!", "?")) and bool(words) and words[-1].lower() in _DANGLING
+    ending = not text.endswith((".", "!", "?")) and bool(words)
+    cut = ending and (words[-1].lower() in _DANGLING or text.endswith((",", ";")))
     short = len(words) < 3 and not text.endswith(":")  # "Two choices:" introduces a list; "method." is cut
     return not text.startswith(FENCE) and (short or cut)
 

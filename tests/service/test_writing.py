@@ -109,6 +109,7 @@ def test_copied_markup_and_cut_off_fragments_are_not_answer_sentences():
     for unit in (
         "method. [1]", "ipython:: python [2]", '<hfoption id="load"> [2]', "[[autodoc]] LoraConfig",
         "Last modified: 2023/11/22 [1]", "search.py: ### search.py [2]", "Summary: While this can [3]",
+        "The memory for the gradients is then [1]", "Or, in other words, [1]",
     ):  # fmt: skip
         assert _is_noise(unit), unit
     for unit in (
