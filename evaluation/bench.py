@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evaluation.baseline import flat_index, score_textbook, split_textbook
 from evaluation.questions import corpus_reader, gold_spans, load_questions, path_matches, score_retrieval
 from index.embedders import create_embedder
 from index.retriever import MODES
@@ -41,45 +42,28 @@ def write_result(name: str, data: dict) -> Path:
     return path
 
 
-class _Span:
-    """A retrieved span for scoring: file, offsets and text."""
-
-    def __init__(self, location: str, path: str, start: int, end: int, text: str) -> None:
-        self.location, self.path, self.start, self.end, self.text = location, path, start, end, text
-
-
 def langchain_pipeline(sources: list[str], embedder, questions, corpus_root: Path | None, k: int = 5) -> dict:
-    """RecursiveCharacterTextSplitter(1000, 200) + the embedder + FAISS flat, timed and scored."""
-    import faiss
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
+    """The textbook pipeline (evaluation/baseline.py) over the sources, timed from loading to the index."""
     t0 = time.perf_counter()
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
-    spans = []
-    for src in sources:
-        for doc in load_documents(parse_source(src), Path(tempfile.gettempdir())):
-            for part in splitter.create_documents([doc.text]):
-                s = part.metadata["start_index"]
-                spans.append(_Span(doc.location, doc.path, s, s + len(part.page_content), part.page_content))
+    docs = (
+        (doc.location, doc.path, doc.text)
+        for src in sources
+        for doc in load_documents(parse_source(src), Path(tempfile.gettempdir()))
+    )
+    chunks = split_textbook(docs)
     t_split = time.perf_counter() - t0
-    vecs = embedder.embed([s.text for s in spans])
-    index = faiss.IndexFlatIP(vecs.shape[1])
-    index.add(vecs)
+    index = flat_index(embedder.embed([c.text for c in chunks]))
     build_s = time.perf_counter() - t0
-    recalls, rrs = [], []
-    for q in questions:
-        _, ids = index.search(embedder.embed([q.question]), 10)
-        gold = gold_spans(q, corpus_reader(corpus_root), corpus_root) if corpus_root else []
-        r, rr = score_retrieval([spans[i] for i in ids[0] if i >= 0], gold, k)
-        recalls.append(r)
-        rrs.append(rr)
+    reader = corpus_reader(corpus_root) if corpus_root else None
+    scores = score_textbook(
+        index, chunks, embedder, questions, lambda q: gold_spans(q, reader, corpus_root) if reader else [], k
+    )
     return {
-        "chunks": len(spans),
+        "chunks": len(chunks),
         "split_s": t_split,
         "build_s": build_s,
         "embedder": embedder.name,
-        f"recall@{k}": float(np.mean(recalls)) if recalls else None,
-        "mrr": float(np.mean(rrs)) if rrs else None,
+        **scores,
     }
 
 

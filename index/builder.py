@@ -91,7 +91,7 @@ def _plan(
     return plan
 
 
-def _embed_missing(
+def embed_missing(
     texts: list[str], hashes: list[str], embedder: Embedder, cache: EmbeddingCache, progress: bool
 ) -> tuple[np.ndarray, int]:
     """Vectors for all texts, embedding only hashes the cache lacks; returns (vectors, embedded count)."""
@@ -152,7 +152,7 @@ def _embed_units(
     t1 = time.perf_counter()
     cache = EmbeddingCache(home / "cache" / "embeddings.sqlite", embedder.name, embedder.dim)
     try:
-        vectors, report.embedded = _embed_missing(
+        vectors, report.embedded = embed_missing(
             texts, [hash_text(t) for t in texts], embedder, cache, progress
         )
     finally:
