@@ -45,6 +45,11 @@ class Fetched:
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
+    @property
+    def validators(self) -> tuple[str, str]:
+        """(ETag, Last-Modified) to ask "changed since?" next time."""
+        return self.headers.get("etag", ""), self.headers.get("last-modified", "")
+
 
 @dataclass
 class Politeness:

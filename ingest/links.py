@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
 
 from ingest.spec import CrawlBounds, SourceSpec
+from ingest.web import crawl_scope  # the crawler's own notion of a start page's folder
 
 _HOST = r"(?:(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3}|localhost)"
 _URL = re.compile(
@@ -43,17 +44,21 @@ class LinkPolicy:
         return not paths or any((parts.path or "/").startswith(p) for p in paths)
 
 
-@dataclass
+@dataclass(frozen=True)
 class LinkedSite:
     """One site to crawl: its start URL and the path prefix the crawl stays under."""
 
     start: str
     prefix: str
     scheme_given: bool = True
-    links: list[str] = field(default_factory=list)
 
-    def spec(self, max_pages: int, depth: int, priority: float = 1.0) -> SourceSpec:
-        return SourceSpec(self.start, "web", priority, crawl=CrawlBounds(max_pages, depth, self.prefix))
+    def starts(self) -> list[str]:
+        """The start URLs to try in turn: a scheme-less link taken as https is tried over http too."""
+        plain = "http://" + self.start.removeprefix("https://")
+        return [self.start] if self.scheme_given or plain == self.start else [self.start, plain]
+
+    def spec(self, start: str, max_pages: int, depth: int) -> SourceSpec:
+        return SourceSpec(start, "web", crawl=CrawlBounds(max_pages, depth, self.prefix))
 
 
 def load_policy(extra_hosts: list[str] | tuple[str, ...] = ()) -> LinkPolicy:
@@ -96,8 +101,6 @@ def named_seeds(texts: list[str], policy: LinkPolicy) -> list[Seed]:
 def linked_sites(texts: list[str], policy: LinkPolicy, seeds: list[Seed] = ()) -> list[LinkedSite]:
     """The allowed sites the texts link to (plus the seeds' start pages), one per host and path prefix: a
     link inside another link's folder joins that site instead of starting its own crawl."""
-    from ingest.web import crawl_scope  # the crawler's own notion of a start page's folder
-
     prefixes = {s.url: s.prefix for s in seeds}
     candidates = [u for t in texts for u in find_urls(t)] + [(s.url, True) for s in seeds]
     sites: list[LinkedSite] = []
@@ -105,11 +108,7 @@ def linked_sites(texts: list[str], policy: LinkPolicy, seeds: list[Seed] = ()) -
         if not policy.allows(url):
             continue
         host, prefix = crawl_scope(url, prefixes.get(url, ""))
-        home = next(
-            (s for s in sites if urlsplit(s.start).netloc == host and prefix.startswith(s.prefix)), None
-        )
-        if home is not None:
-            home.links.append(url)
-        else:
-            sites.append(LinkedSite(url, prefix, given, [url]))
+        inside = any(urlsplit(s.start).netloc == host and prefix.startswith(s.prefix) for s in sites)
+        if not inside:
+            sites.append(LinkedSite(url, prefix, given))
     return sites

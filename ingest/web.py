@@ -8,7 +8,7 @@ import logging
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -43,8 +43,9 @@ def crawl_scope(start: str, prefix: str = "") -> tuple[str, str]:
 
 
 def _kind(fetched: Fetched) -> str:
+    """What to read the body as: its content type, else (for none or text/plain) its file suffix."""
     by_type = _TYPE_KINDS.get(fetched.content_type, "")
-    suffix = "." + urlsplit(fetched.url).path.rsplit(".", 1)[-1].lower() if "." in fetched.url else ""
+    suffix = PurePosixPath(urlsplit(fetched.url).path).suffix.lower()
     return _SUFFIX_KINDS.get(suffix, "") if by_type in ("", "text") else by_type
 
 
@@ -110,9 +111,7 @@ class _Crawl:
         if res is None or res.status != 200:
             return ""
         text = res.body.decode("utf-8", "replace")
-        headers = res.headers
-        self.pages[url] = CachedPage(headers.get("etag", ""), headers.get("last-modified", ""), text=text)
-        self.pages[url].is_document = False
+        self.pages[url] = CachedPage(*res.validators, text=text, is_document=False)
         return text
 
     def reanchor(self, final: str) -> None:
@@ -150,11 +149,10 @@ class _Crawl:
     def parse(self, res: Fetched) -> CachedPage | None:
         """The page's document fields and links; None for a type the index does not read."""
         kind = _kind(res)
-        validators = (res.headers.get("etag", ""), res.headers.get("last-modified", ""))
         if kind == "html":
             page = extract_page(res.body.decode(_charset(res), "replace"))
             anchors = [list(a) for a in page.anchors]
-            return CachedPage(*validators, page.title, page.text, anchors, list(page.links))
+            return CachedPage(*res.validators, page.title, page.text, anchors, list(page.links))
         if not kind:
             return None
         try:
@@ -164,7 +162,7 @@ class _Crawl:
         except (SourceError, UnicodeDecodeError) as exc:
             log.warning("skipping %s: %s", res.url, exc)
             return None
-        return CachedPage(*validators, doc.title, doc.text, [list(a) for a in doc.anchors], kind=doc.kind)
+        return CachedPage(*res.validators, doc.title, doc.text, [list(a) for a in doc.anchors], kind=doc.kind)
 
     def visit(self, url: str) -> tuple[str, CachedPage] | None:
         """(final URL, page) of one queued URL, from the network or, on a 304, the previous crawl."""

@@ -37,15 +37,18 @@ class LinkedLoad:
 
 
 def _crawl_site(site: LinkedSite, follow: FollowLinks, home: Path, allow_private: bool, limits: FetchLimits):
-    """(spec, documents) of one site; a scheme-less link that fails over https is tried over http."""
-    spec = site.spec(follow.max_pages, follow.depth)
-    try:
-        return spec, load_documents(spec, home, allow_private=allow_private, limits=limits)
-    except SourceError:
-        if site.scheme_given or not site.start.startswith("https://"):
-            raise
-    plain = LinkedSite("http://" + site.start.removeprefix("https://"), site.prefix, True, site.links)
-    spec = plain.spec(follow.max_pages, follow.depth)
+    """(spec, documents) of one site from the first of its start URLs that answers (the last error else)."""
+    *first, last = site.starts()
+    for start in first:
+        try:
+            return _crawl_start(site, start, follow, home, allow_private, limits)
+        except SourceError:
+            continue
+    return _crawl_start(site, last, follow, home, allow_private, limits)
+
+
+def _crawl_start(site: LinkedSite, start: str, follow: FollowLinks, home: Path, allow_private: bool, limits):
+    spec = site.spec(start, follow.max_pages, follow.depth)
     return spec, load_documents(spec, home, allow_private=allow_private, limits=limits)
 
 
@@ -65,8 +68,8 @@ def load_linked(
     seeds = list(policy.seeds) if follow.all_seeds else named_seeds(texts, policy)
     out = LinkedLoad([], {}, [])
     for site in linked_sites(texts, policy, seeds):
-        if site.start in known or site.start in fresh:
-            continue
+        if any(start in known or start in fresh for start in site.starts()):
+            continue  # followed before (maybe over http): `rag ingest` refreshes it
         try:
             spec, docs = _crawl_site(site, follow, home, allow_private, limits)
         except SourceError as exc:

@@ -98,6 +98,12 @@ def test_linked_sites_keep_to_the_allow_list_and_merge_by_folder():
         "https://scikit-learn.org/stable/": "/stable/",
         "http://docs.example:8080/guide/a.html": "/guide/",
     }
+    starts = {s.start: s.starts() for s in linked_sites(texts, policy)}
+    assert starts["https://scikit-learn.org/stable/"] == [
+        "https://scikit-learn.org/stable/",
+        "http://scikit-learn.org/stable/",
+    ]
+    assert starts["http://docs.example:8080/guide/a.html"] == ["http://docs.example:8080/guide/a.html"]
     seeds = named_seeds(["We use FAISS for search."], policy)
     assert [s.url for s in seeds] == ["https://faiss.ai/"]
     assert not named_seeds(["a faithful answer"], policy)
