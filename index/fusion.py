@@ -20,3 +20,10 @@ def reciprocal_rank_fusion(
 def apply_priority(scores: dict[int, float], priority_of: Mapping[int, float]) -> dict[int, float]:
     """Scale fused scores by each item's source priority (1.0 = neutral)."""
     return {i: s * priority_of.get(i, 1.0) for i, s in scores.items()}
+
+
+def fuse_parts(scores: Sequence[Mapping[int, float]], *, n: int, k: float) -> dict[int, float]:
+    """One ranking from the whole question's and each part's fused scores (their top n each, equal
+    weights), so every part of a multi-part question has its best chunks near the top."""
+    rankings = {str(i): sorted(s, key=lambda j: -s[j])[:n] for i, s in enumerate(scores)}
+    return reciprocal_rank_fusion(rankings, k=k)

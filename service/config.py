@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         RetrievalConfig.spell_correct,
         description="correct question words the index never uses to index words",
     )
+    split_questions: bool = Field(
+        RetrievalConfig.split_questions,
+        description='also search each part of a multi-part question ("X vs Y", two questions in one)',
+    )
     dense_weight: float = Field(RetrievalConfig.dense_weight, ge=0)
     bm25_weight: float = Field(RetrievalConfig.bm25_weight, ge=0)
     candidates: int = Field(RetrievalConfig.candidates, ge=1, le=1000)
@@ -231,6 +235,7 @@ class Settings(BaseSettings):
             candidates=self.candidates,
             route_fold=self.route_fold,
             spell_correct=self.spell_correct,
+            split_questions=self.split_questions,
         )
 
 
