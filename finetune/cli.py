@@ -150,3 +150,28 @@ def export_cmd(
     except (ValueError, FileNotFoundError, FileExistsError) as exc:
         fail(str(exc))
     typer.echo(f"merged model written to {path}")
+
+
+@app.command("embedder")
+def embedder_cmd(
+    name: Annotated[str, typer.Option(help="saved as RAG_HOME/models/embedder-NAME-TIME")] = "corpus",
+    questions: Annotated[int, typer.Option(min=2, max=100000, help="synthetic questions to write")] = 800,
+    epochs: Annotated[int, typer.Option(min=1, max=20)] = 1,
+    lr: Annotated[float, typer.Option(min=1e-7, max=1e-2)] = 2e-5,
+    reuse_questions: Annotated[bool, typer.Option(help="train on NAME's questions from a run before")] = True,
+    hard_negatives: Annotated[bool, typer.Option(help="add each question's mined negative")] = True,
+) -> None:
+    """Adapt the embedder to the indexed corpus: the generator writes learner questions for sampled chunks,
+    the retriever mines hard negatives, and the embedder is fine-tuned on them."""
+    from finetune.embedder_pipeline import EmbedderRequest, adapt_embedder
+    from finetune.embedder_train import EmbedderTrainConfig
+
+    req = EmbedderRequest(
+        name,
+        questions,
+        reuse_questions,
+        EmbedderTrainConfig(epochs=epochs, learning_rate=lr, hard_negatives=hard_negatives),
+    )
+    meta = run_guarded(adapt_embedder, get_settings(), req)
+    typer.echo(json.dumps(meta, indent=2))
+    typer.echo(f"to use it: RAG_EMBEDDER={meta['path']} rag ingest  (rebuilds the index with it)")
