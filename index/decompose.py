@@ -14,6 +14,8 @@ _VERSUS = re.compile(rf"(?<![\w.+#()\-])({_TERM})\s+(?:vs\.?|versus)\s+({_TERM})
 _BETWEEN = re.compile(
     rf"\b(?:between|compare|comparing)\s+({_TERM})\s+(?:and|with|to)\s+({_TERM})", re.IGNORECASE
 )
+# "kubeflow or mlflow?" alone; "or" inside a longer question is often one choice ("fp16 or bf16 weights")
+_EITHER = re.compile(rf"^\s*({_TERM})\s+or\s+({_TERM})\s*\??\s*$", re.IGNORECASE)
 _QUESTION_END = re.compile(r"(?<=\?)\s+(?=\S)")
 _CLAUSE_MARKS = ",;:?!"  # not "." nor "-": they occur inside terms (tf.data, LoRA-FA)
 MIN_PART_WORDS = 3  # "and why?" is not a question of its own
@@ -36,7 +38,7 @@ def _part(question: str, match: re.Match, keep: int, lead: bool) -> str:
 
 
 def _compared(question: str) -> list[str]:
-    for pattern, lead in ((_VERSUS, True), (_BETWEEN, False)):
+    for pattern, lead in ((_VERSUS, True), (_BETWEEN, False), (_EITHER, False)):
         m = pattern.search(question)
         if m and m.group(1).lower() != m.group(2).lower():
             return [_part(question, m, 1, lead), _part(question, m, 2, lead)]

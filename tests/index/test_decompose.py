@@ -18,6 +18,7 @@ from index.fusion import fuse_parts
             ["iterrows() for looping", "itertuples() for looping"],
         ),
         ("Keras Sequential vs Functional API", ["Keras Sequential API", "Keras Functional API"]),
+        ("kubeflow or mlflow?", ["kubeflow", "mlflow"]),
         (
             "what's the actual difference between supervised and unsupervised learning?",
             ["supervised learning", "unsupervised learning"],
@@ -39,6 +40,7 @@ def test_multi_part_questions_split_into_parts_with_their_context(question, part
         "cuda vs CUDA?",  # the same term twice is no comparison
         "how do I pick k in kmeans? I need it on sparse data",  # a remark after the ask is context
         "how? why?",  # too short to be questions of their own
+        "should I use fp16 or bf16 weights when fine tuning?",  # "or" inside a question: often one choice
     ],
 )
 def test_single_questions_are_not_split(question):
