@@ -88,12 +88,14 @@ def clean_question(reply: str) -> str | None:
 
 
 def write_questions(
-    generator: Generator, chunks: list[ChunkRecord], seed: int = 0
+    generator: Generator, chunks: list[ChunkRecord], seed: int = 0, on_chunk: Callable[[], None] | None = None
 ) -> Iterator[SyntheticQuestion]:
-    """One generated question per chunk where the reply is usable (about 4 in 5)."""
+    """A generated question per chunk where the reply is usable (about 4 in 5); on_chunk after each chunk."""
     rng = random.Random(seed)
     for chunk in chunks:
         reply = "".join(generator.stream(_prompt(chunk, rng.choice(STYLES)), _GENERATION))
+        if on_chunk:
+            on_chunk()
         if question := clean_question(reply):
             yield SyntheticQuestion(question, chunk.id)
 

@@ -44,11 +44,9 @@ def _generate(settings: Settings, retriever, req: EmbedderRequest, path: Path) -
     path.parent.mkdir(parents=True, exist_ok=True)
     out = []
     with path.open("w", encoding="utf-8") as f, tqdm(total=len(chunks), desc="writing questions") as bar:
-        for q in write_questions(generator, chunks, req.train.seed):
+        for q in write_questions(generator, chunks, req.train.seed, on_chunk=lambda: bar.update(1)):
             f.write(json.dumps({"question": q.question, "chunk_id": q.chunk_id}) + "\n")
             out.append(q)
-            bar.update(1)
-        bar.update(len(chunks) - bar.n)
     return out
 
 

@@ -208,7 +208,13 @@ class Retriever:
         ]
 
     def _ranked(
-        self, query: str, mode: str, n: int, allowed: np.ndarray | None, page_url: str | None, page_title
+        self,
+        query: str,
+        mode: str,
+        n: int,
+        allowed: np.ndarray | None,
+        page_url: str | None,
+        page_title: str | None,
     ) -> tuple[dict[int, float], dict[str, dict[int, float]]]:
         """Fused scores by chunk id for one query, and each text ranking's raw scores."""
         query_vec = self.embedder.embed([query])[0] if mode in ("dense", "hybrid") else None

@@ -57,10 +57,12 @@ def test_one_question_is_written_per_chunk_and_unusable_replies_are_dropped():
     gen = _ScriptedGenerator(
         ["How do I use chunk zero here?", "Not a question.", "why does chunk two matter?"]
     )
-    assert list(write_questions(gen, chunks)) == [
+    done = []
+    assert list(write_questions(gen, chunks, on_chunk=lambda: done.append(1))) == [
         SyntheticQuestion("How do I use chunk zero here?", 0),
         SyntheticQuestion("why does chunk two matter?", 2),
     ]
+    assert len(done) == 3  # progress counts chunks, the unusable reply's too
     assert "Chunk 1 text." in gen.prompts[1] and 'section "Section"' in gen.prompts[1]
 
 
