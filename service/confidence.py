@@ -1,4 +1,4 @@
-"""Retrieval confidence: does the retrieved text cover the question's rare terms, and how closely?"""
+"""Retrieval confidence: does the retrieved text hold the question's rare terms and its answer type?"""
 
 from __future__ import annotations
 
@@ -34,11 +34,6 @@ def term_coverage(question: str, passages: Sequence[str], stats: TermStats) -> f
         seen.update(content_terms(p))
     total = sum(stats.idf(t) for t in q_terms)
     return sum(stats.idf(t) for t in q_terms & seen) / total if total else 0.0
-
-
-def confidence(question: str, passages: Sequence[str], top_dense: float, stats: TermStats) -> float:
-    """One score in 0..1: term coverage, tempered by the best dense similarity."""
-    return 0.7 * term_coverage(question, passages, stats) + 0.3 * max(0.0, top_dense)
 
 
 # Expected answer types: a question that asks for a date or a price is only answered by text holding one.
