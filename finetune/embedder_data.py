@@ -4,7 +4,6 @@ generator for sampled chunks, each paired with the unit of its chunk that answer
 
 from __future__ import annotations
 
-import logging
 import math
 import random
 import re
@@ -14,11 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.catalog import ChunkRecord
+from index.hits import Hit
 from index.retriever import Retriever
 from ingest.units import unit_texts
 from service.llm.base import GenerationConfig, Generator
-
-log = logging.getLogger(__name__)
 
 # Several wordings, so the questions are not one template: learners ask how, why, whether, casually.
 STYLES = (
@@ -100,7 +98,9 @@ def write_questions(
             yield SyntheticQuestion(question, chunk.id)
 
 
-def _best_unit(embed: Callable[[list[str]], np.ndarray], query_vec: np.ndarray, chunk: ChunkRecord) -> str:
+def _best_unit(
+    embed: Callable[[list[str]], np.ndarray], query_vec: np.ndarray, chunk: ChunkRecord | Hit
+) -> str:
     units = unit_texts(chunk.text, chunk.heading)
     return units[int(np.argmax(embed(units) @ query_vec))]
 
@@ -119,8 +119,6 @@ def mine_triples(
         query_vec = embed([q.question])[0]
         hits = retriever.search(q.question, depth)
         other = next((h for h in hits if (h.doc_id, h.heading) != (source.doc_id, source.heading)), None)
-        negative = None
-        if other is not None:
-            negative = _best_unit(embed, query_vec, retriever.catalog.chunks([other.id])[other.id])
+        negative = _best_unit(embed, query_vec, other) if other is not None else None
         out.append(Triple(q.question, _best_unit(embed, query_vec, source), negative))
     return out

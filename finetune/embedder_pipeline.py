@@ -4,7 +4,6 @@ saved under RAG_HOME/models/embedder-NAME-TIME, and the setting that switches to
 from __future__ import annotations
 
 import json
-import logging
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,8 +16,6 @@ from index import models
 from service.config import Settings
 from service.llm import create_generator
 from service.runtime import build_embedder, open_retriever
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

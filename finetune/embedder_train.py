@@ -4,7 +4,6 @@ linear decay. A plain loop: a few hundred steps on CPU, no Trainer machinery nee
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections.abc import Callable
@@ -12,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finetune.embedder_data import Triple
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
