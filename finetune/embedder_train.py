@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finetune.embedder_data import Triple
+from finetune.schedule import warmup_linear
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,6 @@ def _batches(triples: list[Triple], size: int, rng: random.Random) -> list[list[
     order = list(triples)
     rng.shuffle(order)
     return [order[i : i + size] for i in range(0, len(order), size)]
-
-
-def _scheduler(torch, optimizer, total: int):
-    warmup = max(1, total // 10)
-    return torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, 1.0 - s / total)
-    )
 
 
 def _batch_loss(torch, model, batch: list[Triple], scale: float, hard_negatives: bool):
@@ -77,7 +71,7 @@ def train_embedder(
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.01)
     rng = random.Random(cfg.seed)
     plan = [b for _ in range(cfg.epochs) for b in _batches(triples, cfg.batch_size, rng) if len(b) > 1]
-    scheduler = _scheduler(torch, optimizer, len(plan))
+    scheduler = warmup_linear(optimizer, max(1, len(plan) // 10), len(plan))
     model.train()
     losses, started = [], time.perf_counter()
     for step, batch in enumerate(plan, start=1):

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from finetune.examples import Example
 from finetune.plots import plot_losses
+from finetune.schedule import warmup_linear
 from index.devices import resolve_device
 from ingest.atomic import publish_dir
 
@@ -186,9 +187,7 @@ def _start_run(base, cfg: LoRAConfig, ckpt: Path, total: int, resume: bool, *, p
         model = get_peft_model(base, lcfg)
     model.train()
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / max(cfg.warmup_steps, 1)) * max(0.05, 1 - s / total)
-    )
+    sched = warmup_linear(opt, cfg.warmup_steps, total, floor=0.05)
     if state["step"] and (ckpt / "optimizer.pt").exists():
         saved = torch.load(ckpt / "optimizer.pt", weights_only=False)
         opt.load_state_dict(saved["optimizer"])
