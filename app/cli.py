@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -233,20 +234,25 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="print the whole answer as JSON")] = False,
 ) -> None:
     """Answer a question, streaming to the terminal, then list the sources."""
-    from service.events import Done, Sources, Token, section_title
+    from app.live import LiveAnswer
+    from service.events import Done, Draft, Sources, Token, section_title
     from service.state import build_state
 
     if not question.strip():
         fail("the question is empty")
     state = run_guarded(build_state, get_settings())
     run_guarded(state.retriever)
+    live = LiveAnswer(sys.stdout, sys.stdout.isatty(), shutil.get_terminal_size().columns)
     for ev in state.pipeline.stream(question.strip(), [], k):
         if isinstance(ev, Sources) and not as_json:  # on stderr: stdout holds the answer alone
             names = ", ".join(s["heading"] or s["title"] for s in ev.sources[:3])
             typer.echo(f"(reading {names})", err=True)
+        elif isinstance(ev, Draft) and not as_json:
+            live.draft(ev.text)  # on a terminal only: the sentence being written, dim until it is checked
         elif isinstance(ev, Token) and not as_json:
-            typer.echo(ev.text, nl=False)
+            live.token(ev.text)
         elif isinstance(ev, Done):
+            live.draft("")
             ans = ev.answer
             state.feedback.record_answer(
                 ans.id, ans.question, ans.answer, ans.mode, [c.__dict__ for c in ans.citations]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from finetune.examples import Example
@@ -96,6 +96,16 @@ def answer_target(
     return " ".join(_cite(_plain(e.text), e.n, 1) for e in [best, *more][:max_sentences])
 
 
+def to_prompt_numbers(target: str, hit_of: Sequence[int]) -> str | None:
+    """The target's [n] (hit n) as the numbers the prompt gives those sources (the writing prompt lists the
+    evidence's sources first); None when the prompt does not show a cited source."""
+    prompt_of = {h + 1: p for p, h in enumerate(hit_of, start=1)}
+    cited = [int(n) for n in re.findall(r"\[(\d{1,2})\]", target)]
+    if any(n not in prompt_of for n in cited):
+        return None
+    return re.sub(r"\[(\d{1,2})\]", lambda m: f"[{prompt_of[int(m.group(1))]}]", target)
+
+
 def _oracle_hit(pair: QAPair, template: Hit) -> Hit:
     """A stand-in hit for the pair's own context when retrieval missed it (RAFT always shows the oracle)."""
     return replace(
@@ -141,7 +151,10 @@ class ExampleBuilder:
         )
         if target is None:
             return None  # the evidence the model would see does not hold the answer: no honest target
-        messages = self.pipeline.build_messages(pair.question, evidence, hits)
+        messages, sources = self.pipeline.messages_for(pair.question, evidence, hits)
+        target = to_prompt_numbers(target, [s.hit for s in sources])
+        if target is None:
+            return None  # the prompt left the cited source out
         return Example(messages + [{"role": "assistant", "content": target}], "answer", pair.question)
 
     def _decline(self, pair: QAPair, hits: list[Hit]) -> Example | None:
@@ -151,7 +164,7 @@ class ExampleBuilder:
         evidence = self.pipeline.select_evidence(pair.question, hits, self.r)
         if not evidence or _overlap(pair.answer, " ".join(e.text for e in evidence)) >= 0.4:
             return None
-        messages = self.pipeline.build_messages(pair.question, evidence, hits)
+        messages = self.pipeline.messages_for(pair.question, evidence, hits)[0]
         return Example(messages + [{"role": "assistant", "content": DECLINE}], "decline", pair.question)
 
     def build_all(

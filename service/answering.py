@@ -7,18 +7,20 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from importlib import resources
 
 from index.hits import Hit
 from index.retriever import Retriever
 from ingest.text import content_terms
 from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
+from service.composition import Composition, complete_answer
 from service.confidence import TermStats, missing_answer_type, term_coverage
 from service.events import (
     Answer,
     Citations,
     Done,
+    Draft,
     Event,
     Sources,
     Token,
@@ -30,7 +32,7 @@ from service.followups import condense
 from service.grounding import Evidence, select_evidence
 from service.llm import Generator
 from service.prompting import PromptSource, format_sources, prompt_sources, whole_sources
-from service.writing import Checker, Numbering, checked_units, join_units, joiner, on_topic_check, quote_block
+from service.writing import Checker, checked_units, join_units, joiner, on_topic_check, quote_block
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +87,11 @@ class AnswerPipeline:
             min_score_gap=self.cfg.evidence_min_score_gap,
         )
 
-    def build_messages(self, question: str, evidence: list[Evidence], hits: list[Hit]) -> list[dict]:
-        """The prompt for a question (what fine-tuning examples show the model too)."""
-        return self.messages_for(question, evidence, hits)[0]
-
     def messages_for(
         self, question: str, evidence: list[Evidence], hits: list[Hit]
     ) -> tuple[list[dict], list[PromptSource]]:
-        """The prompt, and the source each of its numbers stands for (its hit and section label).
+        """The prompt, and the source each of its numbers stands for (its hit and section label); fine-tuning
+        examples show the model the same prompt.
 
         A model that writes reads excerpts of the evidence's chunks, so it can explain and keep code whole;
         the 135M model (and its adapter) reads the evidence sentences alone."""
@@ -138,13 +137,13 @@ class AnswerPipeline:
         if reason:
             yield from self._abstain(ans, hits, reason, t0)
             return
-        draft = _Draft()
+        comp = Composition(started=t0)
         compose = self._quotes_first if self.cfg.lead_with == "quotes" else self._generated_first
-        yield from compose(question, evidence, hits, ans, draft, t0)
-        if draft.declined:
+        yield from compose(question, evidence, hits, ans, comp)
+        if comp.declined:
             yield from self._abstain(ans, hits, "the model found no answer in the sources", t0)
             return
-        _complete(ans, draft, hits, evidence)
+        complete_answer(ans, comp, hits, evidence)
         yield from self._finish(ans, t0)
 
     def _evidence_or_reason(
@@ -159,57 +158,63 @@ class AnswerPipeline:
         return (f"the sources do not state {missing}" if missing else ""), evidence
 
     def _quotes_first(
-        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft, t0: float
+        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, comp: Composition
     ) -> Iterator[Event]:
         """Verified quotes at once, then the generated sentences that pass the check."""
-        quotes = quote_block(evidence, draft.numbering)
+        quotes = quote_block(evidence, comp.numbering)
         if quotes:
-            ans.timings["ttft_ms"] = _ms_since(t0)
+            ans.timings["ttft_ms"] = _ms_since(comp.started)
             yield Token(quotes)
-        for unit in self._units(question, evidence, hits, ans, draft):
-            ans.timings.setdefault("ttft_ms", _ms_since(t0))
-            yield Token(joiner(draft.sentences, unit, first="\n\n") + unit)
-            draft.sentences.append(unit)
-        draft.parts = (quotes, join_units(draft.sentences))
+        for unit in self._units(question, evidence, hits, ans, comp):
+            if isinstance(unit, Draft):
+                yield unit
+                continue
+            ans.timings.setdefault("ttft_ms", _ms_since(comp.started))
+            yield Token(joiner(comp.sentences, unit, first="\n\n") + unit)
+            comp.sentences.append(unit)
+        comp.parts = (quotes, join_units(comp.sentences))
 
     def _generated_first(
-        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft, t0: float
+        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, comp: Composition
     ) -> Iterator[Event]:
         """The model's checked sentences; verified quotes only when it wrote none (or when set to follow)."""
-        for unit in self._units(question, evidence, hits, ans, draft):
-            ans.timings.setdefault("ttft_ms", _ms_since(t0))
-            yield Token(joiner(draft.sentences, unit) + unit)
-            draft.sentences.append(unit)
-        if draft.declined:
+        for unit in self._units(question, evidence, hits, ans, comp):
+            if isinstance(unit, Draft):
+                yield unit
+                continue
+            ans.timings.setdefault("ttft_ms", _ms_since(comp.started))
+            yield Token(joiner(comp.sentences, unit) + unit)
+            comp.sentences.append(unit)
+        if comp.declined:
             return
-        generated = join_units(draft.sentences)
-        quotes = quote_block(self._quotes_after(evidence, draft) if generated else evidence, draft.numbering)
+        generated = join_units(comp.sentences)
+        quotes = quote_block(self._quotes_after(evidence, comp) if generated else evidence, comp.numbering)
         if quotes:
-            ans.timings.setdefault("ttft_ms", _ms_since(t0))
+            ans.timings.setdefault("ttft_ms", _ms_since(comp.started))
             yield Token(("\n\n" if generated else "") + quotes)
-        draft.parts = (generated, quotes)
+        comp.parts = (generated, quotes)
 
     def _units(
-        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft
-    ) -> Iterator[str]:
+        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, comp: Composition
+    ) -> Iterator[str | Draft]:
         """Generated units when a generator is loaded; a decline counts only when retrieval is also weak."""
         if not (self.cfg.generate and self.generator is not None and evidence):
             return
-        declined = yield from self._generate(question, evidence, hits, ans, draft)
-        draft.declined = declined and ans.confidence.get("coverage", 1.0) < self.cfg.trust_decline_below
+        declined = yield from self._generate(question, evidence, hits, ans, comp)
+        comp.declined = declined and ans.confidence.get("coverage", 1.0) < self.cfg.trust_decline_below
 
-    def _quotes_after(self, evidence: list[Evidence], draft: _Draft) -> list[Evidence]:
+    def _quotes_after(self, evidence: list[Evidence], comp: Composition) -> list[Evidence]:
         """The evidence quoted after a generated answer: none (the citations carry it), the cited sources',
         or all."""
         if self.cfg.quotes_after_answer == "none":
             return []
         if self.cfg.quotes_after_answer == "cited":
-            return [e for e in evidence if e.n - 1 in draft.numbering.order]
+            return [e for e in evidence if e.n - 1 in comp.numbering.order]
         return evidence
 
     def _generate(
-        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, draft: _Draft
-    ) -> collections.abc.Generator[str, None, bool]:
+        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, comp: Composition
+    ) -> collections.abc.Generator[str | Draft, None, bool]:
         """Generated units (sentences, code blocks) that pass the faithfulness check, citations renumbered,
         as each one completes; returns whether the model declined before saying anything."""
         messages, sources = self.messages_for(question, evidence, hits)
@@ -228,10 +233,14 @@ class AnswerPipeline:
                 yield piece
 
         try:
-            for verdict, unit, _ in checked_units(pieces(), checker, self.cfg.max_sentences):
-                if verdict == "declined":
-                    return not draft.sentences
-                yield draft.numbering.renumber(unit, hit_of)
+            for verdict, unit, _ in checked_units(pieces(), checker, self.cfg.max_sentences, drafts=True):
+                if verdict == "draft":
+                    ans.timings.setdefault("first_draft_ms", _ms_since(comp.started))
+                    yield Draft(unit)
+                elif verdict == "declined":
+                    return not comp.sentences
+                else:
+                    yield comp.numbering.renumber(unit, hit_of)
             return False
         finally:
             stream.close()  # stops generation that is still running
@@ -259,29 +268,6 @@ class AnswerPipeline:
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("answer stream ended without a result")
-
-
-def _complete(ans: Answer, draft: _Draft, hits: list[Hit], evidence: list[Evidence]) -> None:
-    """The answer's text, mode and the citations it numbers (the first source when none); each citation's
-    snippet is its verified evidence."""
-    ans.mode = "generated" if draft.sentences else "extractive"
-    ans.generated = join_units(draft.sentences)
-    ans.answer = "\n\n".join(p for p in draft.parts if p) or NOT_COVERED
-    order = draft.numbering.order or [0]
-    ans.citations = [
-        citation_of(d, hits[h], snippet=" … ".join(e.text for e in evidence if e.n - 1 == h))
-        for d, h in enumerate(order, start=1)
-    ]
-
-
-@dataclass
-class _Draft:
-    """What composing an answer has produced so far."""
-
-    sentences: list[str] = field(default_factory=list)  # generated units: sentences and code blocks
-    parts: tuple[str, str] = ("", "")  # the answer's two blocks (quotes, generated words) in the order shown
-    declined: bool = False  # the model said the sources do not cover it, and retrieval agrees
-    numbering: Numbering = field(default_factory=Numbering)
 
 
 def _ms_since(t0: float) -> float:

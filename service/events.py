@@ -50,6 +50,14 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """The sentence being written, not yet checked: the client shows it in place of the previous draft,
+    and drops it when the next Token (or Done) arrives; '' takes it back."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Sources:
     """The sections retrieval found, named as soon as it ends (the answer is still being written)."""
 
@@ -70,7 +78,7 @@ class Done:
     answer: Answer
 
 
-Event = Sources | Token | Citations | Done
+Event = Sources | Draft | Token | Citations | Done
 
 
 def source_of(hit: Hit) -> dict:

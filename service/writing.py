@@ -12,6 +12,7 @@ import numpy as np
 
 from ingest.text import complete_sentences, content_terms
 from service.answer_config import DECLINE_PATTERN
+from service.drafts import draft_text
 from service.grounding import Evidence, citations_in, strip_citations, support_of
 from service.prompting import FENCE
 from service.rstview import rst_inline
@@ -128,6 +129,10 @@ class Checker:
             return "ok", unit, support.n
         return "ok", f"{plain.rstrip()} [{support.n}]", support.n
 
+    def draft(self, rest: str) -> str:
+        """What may be shown of an unfinished unit before its check (service/drafts.py)."""
+        return draft_text(rest, list(self.sources), self.min_support, self.given)
+
     def code_source(self, block: str) -> int:
         """The source holding most of a code block's lines (at least 60% of them), 0 if none."""
         lines = [" ".join(ln.split()) for ln in block.splitlines()[1:-1] if ln.strip()]
@@ -190,13 +195,14 @@ def _said_key(unit: str) -> str:
 
 
 def checked_units(
-    pieces: Iterator[str], checker: Checker, max_units: int, max_dropped: int = 2
+    pieces: Iterator[str], checker: Checker, max_units: int, max_dropped: int = 2, drafts: bool = False
 ) -> Iterator[tuple[str, str, int]]:
     """(ok | declined, unit, prompt number) for the units of the streamed output worth keeping.
 
     An unsupported unit is dropped; the model has left the evidence after max_dropped in a row. A line that
-    introduces a list (ending in ':') is held until an item after it passes."""
-    buf, kept, dropped, last, intro, said = "", 0, 0, (), "", set()
+    introduces a list (ending in ':') is held until an item after it passes. With `drafts`, also ("draft",
+    text, 0) whenever what may be shown of the unfinished unit changes ('' takes a shown draft back)."""
+    buf, kept, dropped, last, intro, said, shown = "", 0, 0, (), "", set(), ""
     for piece in pieces:
         done, buf = split_units(buf + piece)
         for unit in done:
@@ -221,10 +227,13 @@ def checked_units(
                 yield "ok", intro, n
                 intro = ""
             yield verdict, unit, n
-            kept, dropped, last = kept + 1, 0, (n,)
+            kept, dropped, last, shown = kept + 1, 0, (n,), ""  # the kept unit replaces its draft
             said.add(_said_key(unit))
             if kept >= max_units:
                 return
+        if drafts and (text := checker.draft(buf)) != shown:
+            yield "draft", text, 0
+            shown = text
     rest = clean_unit(buf.strip(), checker.headings)
     if rest and not rest.startswith(FENCE) and not _is_noise(rest) and _said_key(rest) not in said:
         verdict, unit, n = checker.check(rest, last)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
 from service.deps import StateDep
-from service.events import Answer, Citations, Done, Event, Sources, Token
+from service.events import Answer, Citations, Done, Draft, Event, Sources, Token
 from service.llm import GeneratorError
 from service.schemas import AskRequest, AskResponse, FeedbackRequest, FeedbackResponse
 from service.state import AppState
@@ -41,6 +41,8 @@ def sse_stream(state: AppState, stream: Iterator[Event]) -> Iterator[str]:
             match ev:
                 case Sources(sources):
                     yield sse("sources", {"sources": sources})
+                case Draft(text):
+                    yield sse("draft", {"text": text})
                 case Token(text):
                     yield sse("token", {"text": text})
                 case Citations(citations):

@@ -15,14 +15,15 @@ def test_key_term_recall_counts_only_the_first_600_characters():
 
 def test_summary_and_reports(tmp_path: Path):
     rows = [
-        Row("a", "fact", True, "extractive", 1.0, 2, 1, 100.0, 200.0, 0.0),
+        Row("a", "fact", True, "extractive", 1.0, 2, 1, 100.0, 200.0, 0.0, first_words_ms=50.0),
         Row("b", "list", True, "abstained", 0.0, 0, 0, 10.0, 10.0, 0.0),
         Row("c", "unanswerable", False, "abstained", None, 0, 0, 12.0, 12.0, 0.0),
-        Row("d", "fact", True, "generated", 0.5, 1, 1, 900.0, 1500.0, 20.0),
+        Row("d", "fact", True, "generated", 0.5, 1, 1, 900.0, 1500.0, 20.0, first_words_ms=400.0),
     ]
     s = summarize(rows)
     assert s["key_term_recall"] == 0.5 and s["citation_precision"] == round(2 / 3, 4)
     assert s["abstention_on_unanswerable"] == 1.0 and s["false_abstention"] == round(1 / 3, 4)
+    assert s["first_words_p50_ms"] == 31.0 and s["ttft_p50_ms"] == 56.0  # a row without drafts: its ttft
     assert s["by_mode"]["generated"]["n"] == 1 and s["modes"] == {
         "abstained": 2,
         "extractive": 1,

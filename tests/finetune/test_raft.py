@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from finetune.qadata import QAPair
-from finetune.raft import answer_target
+from finetune.raft import answer_target, to_prompt_numbers
 from service.grounding import Evidence
 
 SOURCES = [
@@ -51,3 +51,12 @@ def test_no_target_when_the_oracle_is_not_shown_or_cut_off():
     assert answer_target(pair, EVIDENCE[1:2], [0], SOURCES) is None
     cut = [Evidence("Policy: the agent's strategy, a mapping from states to actions, such as:", 1, 0.9, 0)]
     assert answer_target(pair, cut, [0], SOURCES) is None
+
+
+def test_targets_cite_the_numbers_the_prompt_shows():
+    # the writing prompt lists the evidence's sources first: hits 3 and 1 are shown as [1] and [2]
+    assert to_prompt_numbers("Adam adapts rates [3]. SGD does not [1].", [2, 0, 1]) == (
+        "Adam adapts rates [1]. SGD does not [2]."
+    )
+    assert to_prompt_numbers("Adam adapts rates [1].", [0, 1, 2]) == "Adam adapts rates [1]."
+    assert to_prompt_numbers("Adam adapts rates [4].", [0, 1, 2]) is None  # the prompt left hit 4 out

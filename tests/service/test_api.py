@@ -52,9 +52,14 @@ def test_ask_sse_with_plain_http_client(server):
         assert res.headers["content-type"].startswith("text/event-stream")
         events = parse_sse(res.read().decode())
     kinds = [k for k, _ in events]
-    assert kinds[:2] == ["sources", "token"] and kinds[-2:] == ["citations", "done"]
+    first_token = kinds.index("token")
+    assert kinds[0] == "sources" and kinds[-2:] == ["citations", "done"]
     assert events[0][1]["sources"] and not events[0][1]["sources"][0]["url"].startswith("/")
     assert "".join(d["text"] for k, d in events if k == "token") == events[-1][1]["answer"]
+    # the model's first sentence shows word by word as drafts before it passes the check
+    drafts = [d["text"] for k, d in events[:first_token] if k == "draft"]
+    assert set(kinds[1:first_token]) == {"draft"} and drafts[0] and "[" not in "".join(drafts)
+    assert events[-1][1]["timings"]["first_draft_ms"] < events[-1][1]["timings"]["ttft_ms"]
 
 
 def test_openai_client_non_streamed_and_streamed(server):

@@ -128,6 +128,39 @@ def test_widget_answers_with_sources_feedback_and_history(server, page):
     assert not panel.is_visible() and launcher.get_attribute("aria-expanded") == "false"
 
 
+RECORD_DRAFTS = """() => {
+  window.__drafts = [];
+  const root = document.querySelector("#roadmap-rag-widget").shadowRoot;
+  new MutationObserver(() => {
+    for (const d of root.querySelectorAll(".draft")) window.__drafts.push(d.textContent);
+  }).observe(root, { childList: true, subtree: true, characterData: true });
+}"""
+
+
+def test_the_sentence_being_written_shows_muted_until_it_is_checked(server, page):
+    page.goto(f"{server.url}/")
+    page.locator("#roadmap-rag-widget .launcher").click()
+    page.evaluate(RECORD_DRAFTS)
+    ask(page, "what is federated averaging?")
+    answers(page).first.wait_for(timeout=120_000)
+    drafts = page.evaluate("window.__drafts")
+    bot = page.locator("#roadmap-rag-widget .msg.bot").nth(1)
+    assert drafts and bot.locator(".draft").count() == 0  # shown while written, gone once answered
+    color = page.evaluate(
+        """() => {
+          const root = document.querySelector("#roadmap-rag-widget").shadowRoot;
+          const body = root.querySelector(".msg.bot .body"), s = document.createElement("span");
+          s.className = "draft";
+          body.append(s);
+          const c = getComputedStyle(s).color;
+          s.remove();
+          return [c, getComputedStyle(body).color];
+        }"""
+    )
+    assert color[0] != color[1]  # muted against the answer's own text
+    assert any(d in bot.locator(".body").inner_text() for d in drafts)  # the checked sentence replaced it
+
+
 def test_shift_enter_adds_a_line_and_errors_are_shown(server, page):
     page.goto(f"{server.url}/")
     page.locator("#roadmap-rag-widget .launcher").click()

@@ -58,6 +58,7 @@ sup.cite a { text-decoration: none; font-weight: 600; font-size: 11px; }
 .meta .thumb.down svg { transform: rotate(180deg); }
 .meta button[aria-pressed="true"] { background: var(--accent); color: #fff; border-color: var(--accent); }
 .reading { color: var(--muted); font-style: italic; }
+.draft { color: var(--muted); }
 .typing::after { content: "▍"; animation: blink 1s steps(2) infinite; }
 @keyframes blink { 50% { opacity: 0; } }
 form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid var(--line); }

@@ -1,5 +1,6 @@
 // roadmap-rag chat widget: one <script> tag adds a launcher and a chat panel inside a shadow root.
-// Answers stream from POST /v1/ask (SSE over fetch), sources show as numbered links, thumbs go to
+// Answers stream from POST /v1/ask (SSE over fetch), the sentence being written shows muted until it
+// passes the server's check, sources show as numbered links, thumbs go to
 // POST /v1/feedback, and the conversation lives in sessionStorage.
 import { renderMarkdown, safeUrl } from "./markdown.js";
 import { STYLES } from "./styles.js";
@@ -220,12 +221,20 @@ class ChatWidget {
       return sup;
     };
     const body = el("div", { class: "body" });
-    if (!m.content && m.reading && m.reading.length) {
+    if (!m.content && !m.draft && m.reading && m.reading.length) {
       // Retrieval is done and the answer is being written: say what is being read instead of an empty bubble.
       const names = m.reading.slice(0, 3).map((s) => s.heading || s.title).filter(Boolean);
       body.append(el("div", { class: "reading" }, `Reading ${names.join(", ")}…`));
     }
     body.append(renderMarkdown(m.content, { cite, copy: (t, b) => this.copy(t, b) }));
+    if (m.draft) {
+      // The sentence being written, before its check: muted, as plain text, replaced by the checked one.
+      const draft = el("span", { class: "draft" }, m.draft);
+      let host = body.lastElementChild;
+      if (host && host.tagName === "P") host.append(" ");
+      else host = body.appendChild(el("p"));
+      host.append(draft);
+    }
     node.replaceChildren(body);
     if (citations.length) node.append(this.sources(citations));
     if (m.id) node.append(this.meta(m));
@@ -332,9 +341,10 @@ class ChatWidget {
     if (!res.ok || !res.body) throw new Error(await errorText(res));
     for await (const { event, data } of readEvents(res.body)) {
       if (event === "sources") answer.reading = data.sources || [];
-      else if (event === "token") answer.content += data.text;
+      else if (event === "draft") answer.draft = data.text;
+      else if (event === "token") Object.assign(answer, { content: answer.content + data.text, draft: "" });
       else if (event === "citations") answer.citations = data.citations || [];
-      else if (event === "done") Object.assign(answer, { id: data.id, mode: data.mode, content: data.answer || answer.content });
+      else if (event === "done") Object.assign(answer, { id: data.id, mode: data.mode, content: data.answer || answer.content, draft: "" });
       else if (event === "error") throw new Error(data.detail || "the answer stream failed");
       this.fillAnswer(node, answer);
       this.log.scrollTop = this.log.scrollHeight;

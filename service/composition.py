@@ -1,0 +1,35 @@
+"""An answer being composed: the units written so far, and the finished answer's text, mode and citations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.hits import Hit
+from service.answer_config import NOT_COVERED
+from service.events import Answer, citation_of
+from service.grounding import Evidence
+from service.writing import Numbering, join_units
+
+
+def complete_answer(ans: Answer, comp: Composition, hits: list[Hit], evidence: list[Evidence]) -> None:
+    """The answer's text, mode and the citations it numbers (the first source when none); each citation's
+    snippet is its verified evidence."""
+    ans.mode = "generated" if comp.sentences else "extractive"
+    ans.generated = join_units(comp.sentences)
+    ans.answer = "\n\n".join(p for p in comp.parts if p) or NOT_COVERED
+    order = comp.numbering.order or [0]
+    ans.citations = [
+        citation_of(d, hits[h], snippet=" … ".join(e.text for e in evidence if e.n - 1 == h))
+        for d, h in enumerate(order, start=1)
+    ]
+
+
+@dataclass
+class Composition:
+    """What composing an answer has produced so far."""
+
+    sentences: list[str] = field(default_factory=list)  # generated units: sentences and code blocks
+    parts: tuple[str, str] = ("", "")  # the answer's two blocks (quotes, generated words) in the order shown
+    declined: bool = False  # the model said the sources do not cover it, and retrieval agrees
+    numbering: Numbering = field(default_factory=Numbering)
+    started: float = 0.0  # time.perf_counter() when the question arrived
