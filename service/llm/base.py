@@ -31,13 +31,19 @@ class LLMConfig:
     backend: LLMBackend = "auto"  # llama.cpp on CPU, transformers on CUDA (see resolve_backend)
     model: str = models.DEFAULT_GENERATOR
     device: Device = "auto"
-    adapter: str = ""  # LoRA adapter folder (transformers backend)
+    adapter: str = ""  # LoRA adapter folder (merged on transformers, a GGUF adapter on llama.cpp)
     cache_dir: Path = Path(".rag/models")
     base_url: str = "http://localhost:8001/v1"
     api_key: str = ""
     threads: int = 0  # llama.cpp threads; 0 = all cores
     context_window: int = 2048
     timeout_s: float = 120.0  # remote (openai) backend: per request
+
+
+def adapter_tag(adapter: str) -> str:
+    """An adapter folder's name for the generator's name ('grounded' for .../grounded/adapter)."""
+    path = Path(adapter)
+    return path.parent.name if path.name == "adapter" else path.name
 
 
 def resolve_backend(backend: LLMBackend, device: Device) -> LLMBackend:

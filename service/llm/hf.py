@@ -11,7 +11,7 @@ from pathlib import Path
 from index import models
 from index.devices import resolve_device
 from ingest.atomic import publish_dir
-from service.llm.base import GenerationConfig, LLMConfig, Message
+from service.llm.base import GenerationConfig, LLMConfig, Message, adapter_tag
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ class TransformersGenerator:
         self.model = AutoModelForCausalLM.from_pretrained(str(src), dtype=dtype).to(self.device).eval()
         if cfg.adapter:
             self.load_adapter(cfg.adapter)
-        tag = Path(cfg.adapter).parent.name if Path(cfg.adapter).name == "adapter" else Path(cfg.adapter).name
-        self.name = f"transformers:{cfg.model}" + (f"+{tag}" if cfg.adapter else "")
+        self.name = f"transformers:{cfg.model}" + (f"+{adapter_tag(cfg.adapter)}" if cfg.adapter else "")
         self.context_window = min(
             cfg.context_window, getattr(self.model.config, "max_position_embeddings", 2048)
         )

@@ -1,4 +1,5 @@
-"""A GGUF model on llama.cpp: the default generator backend on CPU, ~3x the transformers speed there."""
+"""A GGUF model on llama.cpp: the default generator backend on CPU, ~3x the transformers speed there; a LoRA
+adapter folder is converted once to a GGUF adapter and applied at run time."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from index import models
-from service.llm.base import GenerationConfig, LLMConfig, Message
+from service.llm.base import GenerationConfig, LLMConfig, Message, adapter_tag
+from service.llm.lora_gguf import lora_gguf_for
 
 
 class LlamaCppGenerator:
@@ -24,13 +26,16 @@ class LlamaCppGenerator:
                 "(builds from source, ~6-10 min)"
             ) from exc
         path = models.resolve_generator_path(cfg.model, Path(cfg.cache_dir))
+        lora = lora_gguf_for(Path(cfg.adapter), path, Path(cfg.cache_dir)) if cfg.adapter else None
         self.llm = Llama(
             model_path=str(path),
             n_ctx=cfg.context_window,
             n_threads=cfg.threads or os.cpu_count(),
+            lora_path=str(lora) if lora else None,
             verbose=False,
         )
-        self.name, self.device, self.context_window = f"llamacpp:{cfg.model}", "cpu", cfg.context_window
+        tag = f"+{adapter_tag(cfg.adapter)}" if cfg.adapter else ""
+        self.name, self.device, self.context_window = f"llamacpp:{cfg.model}{tag}", "cpu", cfg.context_window
         self._lock = threading.Lock()
 
     def count_tokens(self, text: str) -> int:
