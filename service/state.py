@@ -59,10 +59,10 @@ class AppState:
 
         Answers in flight keep the pipeline (and weights) they started with; new ones get the new pipeline."""
         path = "" if name == "none" else resolve_adapter(name, self.settings.home)  # 404 before 400
-        if self.settings.generator_backend() != "transformers":
+        if self.settings.generator_backend() not in ("transformers", "llamacpp"):
             raise AdapterUnsupported(
-                "adapters need the transformers generator backend (RAG_LLM_BACKEND=transformers; "
-                "'auto' picks llama.cpp on CPU)"
+                "adapters need an embedded generator (RAG_LLM_BACKEND=llamacpp or transformers): "
+                "a remote model cannot load them"
             )
         generator = create_generator(replace(self.settings.llm_config(), adapter=path))
         cfg = self.settings.answer_config(path)

@@ -130,6 +130,12 @@ def test_unknown_adapter_and_job_are_404(client):
     assert client.get("/v1/jobs/nope", headers=ADMIN).status_code == 404
 
 
+def test_a_remote_generator_cannot_take_an_adapter(root):
+    with TestClient(create_app(app_settings(root, llm_backend="openai"))) as c:
+        r = c.post("/v1/adapters/grounded/activate", headers=ADMIN)  # the shipped adapter exists
+    assert r.status_code == 400 and "remote model cannot load" in r.json()["detail"]
+
+
 def test_oversized_and_chunked_bodies(client):
     r = client.post("/v1/search", content=b"x" * 70_000, headers={"content-type": "application/json"})
     assert r.status_code == 413 and "larger than" in r.json()["detail"]
