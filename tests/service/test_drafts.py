@@ -22,9 +22,20 @@ def test_a_supported_prefix_is_shown_without_markers_and_without_its_growing_wor
     assert draft_text("Dropout randomly zeroes ", SOURCES, 0.6, frozenset()) == "Dropout randomly zeroes"
 
 
+def test_a_draft_shows_the_line_being_written_not_the_label_above_it():
+    rest = "Optimizer choices:\n* Adam is a good default opt"
+    assert draft_text(rest, SOURCES, 0.6, frozenset()) == "Adam is a good default"
+    echoed = "**Optimizers:** Adam is a good default opt"  # the prompt's label for source [1], copied
+    assert draft_text(echoed, SOURCES, 0.6, frozenset(), labels=["Optimizers"]) == "Adam is a good default"
+    assert draft_text("**Optimizers and ", SOURCES, 0.6, frozenset(), ["Optimizers and schedules"]) == ""
+    wrapped = "Adam is a good\ndefault optim"  # a line break inside a sentence is not a new line
+    assert draft_text(wrapped, SOURCES, 0.6, frozenset()) == "Adam is a good default"
+
+
 def test_nothing_is_shown_for_unbacked_words_code_or_a_decline():
     assert draft_text("Quantum blockchains invented ", SOURCES, 0.6, frozenset()) == ""
     assert draft_text("```python\nimport torch ", SOURCES, 0.6, frozenset()) == ""
+    assert draft_text("```\nAdam is a good default ", SOURCES, 0.6, frozenset()) == ""  # supported, but code
     assert draft_text("The sources do not cover optimizer ", SOURCES, 0.6, frozenset()) == ""
     assert draft_text("Adam ", SOURCES, 0.6, frozenset()) == ""  # one word says nothing yet
 
