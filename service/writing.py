@@ -194,6 +194,13 @@ def _said_key(unit: str) -> str:
     return re.sub(r"^(for example|for instance|e g|i e|in short|again) ", "", words)
 
 
+def _cut_or_said(rest: str, said: set[str]) -> bool:
+    """The output's last words, when generation stopped mid-sentence (no end mark nor source marker) or they
+    begin a sentence already said."""
+    key = _said_key(rest)
+    return not re.search(r"[.!?)\]`*]$", rest) or any(k.startswith(key) for k in said)
+
+
 def checked_units(
     pieces: Iterator[str], checker: Checker, max_units: int, max_dropped: int = 2, drafts: bool = False
 ) -> Iterator[tuple[str, str, int]]:
@@ -206,9 +213,11 @@ def checked_units(
     for piece in pieces:
         done, buf = split_units(buf + piece)
         for unit in done:
-            if _is_noise(unit) or _said_key(unit) in said:  # a small model sometimes says a sentence twice
+            if _is_noise(unit):
                 continue
             unit = unit if unit.startswith(FENCE) else clean_unit(unit, checker.headings)
+            if _said_key(unit) in said:  # a small model sometimes says a sentence twice (compared as shown)
+                continue
             if unit.endswith(":") and not unit.startswith(FENCE):
                 intro = unit
                 continue
@@ -235,7 +244,7 @@ def checked_units(
             yield "draft", text, 0
             shown = text
     rest = clean_unit(buf.strip(), checker.headings)
-    if rest and not rest.startswith(FENCE) and not _is_noise(rest) and _said_key(rest) not in said:
+    if rest and not rest.startswith(FENCE) and not _is_noise(rest) and not _cut_or_said(rest, said):
         verdict, unit, n = checker.check(rest, last)
         if verdict == "ok":
             yield verdict, unit, n

@@ -170,3 +170,22 @@ def test_a_sentence_said_twice_is_kept_once_and_fences_are_not_read_as_rst():
     kept = [u for _, u, _ in checked_units(iter(pieces), check, max_units=5)]
     assert kept == [said.strip()]
     assert clean_unit("Run this: ```python\nx = 1\n```") == "Run this: ```python\nx = 1\n```"
+
+
+def test_a_sentence_said_twice_is_kept_once_even_when_a_label_is_echoed_before_it():
+    src = ["Naive Bayes methods apply Bayes' theorem with a naive independence assumption."] * 2
+    check = Checker(src, min_support=0.6, headings=["Naive Bayes", "Naive Bayes"])
+    sentence = "Naive Bayes methods apply Bayes' theorem with a naive independence assumption."
+    pieces = [f"[1] {sentence} ", f"[2] Naive Bayes: {sentence} "]  # the second copy under the prompt's label
+    kept = [u for _, u, _ in checked_units(iter(pieces), check, max_units=5)]
+    assert kept == [f"{sentence} [1]"]
+
+
+def test_the_last_words_are_dropped_when_cut_off_or_a_repeat_begun():
+    check = Checker(["Bayes' theorem relates the class variable y to the features x."], min_support=0.6)
+    said = "Bayes' theorem relates the class variable y to the features [1]. "
+    for tail in ("Bayes' theorem relates the class", "The class variable y relates to the"):
+        kept = [u for _, u, _ in checked_units(iter([said, tail]), check, max_units=5)]
+        assert kept == ["Bayes' theorem relates the class variable y to the features [1]."], tail
+    last = "The features x relate to y [1]"  # a last sentence without its period is whole
+    assert [u for _, u, _ in checked_units(iter([said, last]), check, max_units=5)][-1] == last
