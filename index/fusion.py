@@ -27,3 +27,15 @@ def fuse_parts(scores: Sequence[Mapping[int, float]], *, n: int, k: float) -> di
     weights), so every part of a multi-part question has its best chunks near the top."""
     rankings = {str(i): sorted(s, key=lambda j: -s[j])[:n] for i, s in enumerate(scores)}
     return reciprocal_rank_fusion(rankings, k=k)
+
+
+def one_per_section(ranked: Sequence[int], section_of: Mapping[int, tuple[str, str]], k: int) -> list[int]:
+    """The best k ids with each section's best chunk ahead of its other chunks: a second chunk of a section
+    already shown only fills the places no other section's chunk takes."""
+    seen: set[tuple[str, str]] = set()
+    first, later = [], []
+    for i in ranked:
+        section = section_of.get(i, ("", str(i)))
+        (later if section in seen else first).append(i)
+        seen.add(section)
+    return (first + later)[:k]

@@ -116,9 +116,10 @@ class AnswerPipeline:
         """Token events as answer text becomes final, then citations, then the whole Answer."""
         t0 = time.perf_counter()
         r = self._retriever()
-        hits = r.search(
-            condense(question, history or []), k or self.cfg.k, page_url=page_url, page_title=page_title
-        )
+        # the answer reads a section's continuation rather than a weaker section's chunk: with one chunk per
+        # section, key-term recall fell 0.50 -> 0.45 (roadmap) and citation precision 0.49 -> 0.41 (README)
+        query = condense(question, history or [])
+        hits = r.search(query, k or self.cfg.k, page_url=page_url, page_title=page_title, diverse=False)
         ans = Answer(
             id=uuid.uuid4().hex,
             question=question,

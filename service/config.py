@@ -69,6 +69,10 @@ class Settings(BaseSettings):
         RetrievalConfig.split_questions,
         description='also search each part of a multi-part question ("X vs Y", two questions in one)',
     )
+    section_diversity: bool = Field(
+        RetrievalConfig.section_diversity,
+        description="one chunk per section before a second chunk of any section in the top k",
+    )
     dense_weight: float = Field(RetrievalConfig.dense_weight, ge=0)
     bm25_weight: float = Field(RetrievalConfig.bm25_weight, ge=0)
     candidates: int = Field(RetrievalConfig.candidates, ge=1, le=1000)
@@ -236,6 +240,7 @@ class Settings(BaseSettings):
             route_fold=self.route_fold,
             spell_correct=self.spell_correct,
             split_questions=self.split_questions,
+            section_diversity=self.section_diversity,
         )
 
 
