@@ -166,26 +166,14 @@ class AnswerPipeline:
         if quotes:
             ans.timings["ttft_ms"] = _ms_since(comp.started)
             yield Token(quotes)
-        for unit in self._units(question, evidence, hits, ans, comp):
-            if isinstance(unit, Draft):
-                yield unit
-                continue
-            ans.timings.setdefault("ttft_ms", _ms_since(comp.started))
-            yield Token(joiner(comp.sentences, unit, first="\n\n") + unit)
-            comp.sentences.append(unit)
+        yield from self._unit_events(question, evidence, hits, ans, comp, first="\n\n")
         comp.parts = (quotes, join_units(comp.sentences))
 
     def _generated_first(
         self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, comp: Composition
     ) -> Iterator[Event]:
         """The model's checked sentences; verified quotes only when it wrote none (or when set to follow)."""
-        for unit in self._units(question, evidence, hits, ans, comp):
-            if isinstance(unit, Draft):
-                yield unit
-                continue
-            ans.timings.setdefault("ttft_ms", _ms_since(comp.started))
-            yield Token(joiner(comp.sentences, unit) + unit)
-            comp.sentences.append(unit)
+        yield from self._unit_events(question, evidence, hits, ans, comp)
         if comp.declined:
             return
         generated = join_units(comp.sentences)
@@ -194,6 +182,24 @@ class AnswerPipeline:
             ans.timings.setdefault("ttft_ms", _ms_since(comp.started))
             yield Token(("\n\n" if generated else "") + quotes)
         comp.parts = (generated, quotes)
+
+    def _unit_events(
+        self,
+        question: str,
+        evidence: list[Evidence],
+        hits: list[Hit],
+        ans: Answer,
+        comp: Composition,
+        first: str = "",
+    ) -> Iterator[Event]:
+        """Drafts as they come, and each checked unit as a Token (`first` goes before the first one)."""
+        for unit in self._units(question, evidence, hits, ans, comp):
+            if isinstance(unit, Draft):
+                yield unit
+                continue
+            ans.timings.setdefault("ttft_ms", _ms_since(comp.started))
+            yield Token(joiner(comp.sentences, unit, first=first) + unit)
+            comp.sentences.append(unit)
 
     def _units(
         self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, comp: Composition

@@ -11,19 +11,18 @@ from service.grounding import strip_citations, support_of
 from service.prompting import FENCE
 
 _OPEN_MARK = re.compile(r"\s*\[\d{0,2}$")  # a source marker still being written: "... the index [1"
-# a line break that starts a new line (a list item, a heading), not one that wraps a sentence (see writing)
-_NEW_LINE = re.compile(r"\n(?![a-z(`])")
 MIN_TERMS = 2  # fewer new words than this say nothing a learner could be misled by yet
 
 
 def draft_text(
-    rest: str, sources: list[str], min_support: float, given: frozenset[str], labels: Sequence[str] = ()
+    rest: str, sources: Sequence[str], min_support: float, given: frozenset[str], labels: Sequence[str] = ()
 ) -> str:
-    """What the client may show of the unfinished unit `rest` ('' for nothing): prose only (a code block is
-    checked whole), with no source markers (their numbers are given when the unit is kept), and only while
-    the words written so far pass the same lexical support check as a finished sentence. A section label
-    from the prompt (`labels`) that the model echoes at the start is left out, as it is from the units."""
-    lines = [ln for ln in _NEW_LINE.split(rest) if ln.strip()]
+    """What the client may show of the unfinished unit `rest` ('' for nothing), its sentence-wrapping line
+    breaks already joined: the line being written, prose only (a code block is checked whole), with no source
+    markers (their numbers are given when the unit is kept), and only while the words written so far pass
+    the same lexical support check as a finished sentence. A section label from the prompt (`labels`) that
+    the model echoes at the start is left out, as it is from the units."""
+    lines = [ln for ln in rest.split("\n") if ln.strip()]  # a list item or heading line starts a new one
     text = " ".join(lines[-1].split()) if lines and FENCE not in rest else ""
     if not text or "`" * 2 in text or text.startswith(("#", "|", "<", "..", ":")):
         return ""

@@ -131,7 +131,8 @@ class Checker:
 
     def draft(self, rest: str) -> str:
         """What may be shown of an unfinished unit before its check (service/drafts.py)."""
-        return draft_text(rest, list(self.sources), self.min_support, self.given, self.headings)
+        joined = _WRAPPED.sub(" ", rest)  # as split_units reads it: a wrapping line break is not a new line
+        return draft_text(joined, self.sources, self.min_support, self.given, self.headings)
 
     def code_source(self, block: str) -> int:
         """The source holding most of a code block's lines (at least 60% of them), 0 if none."""

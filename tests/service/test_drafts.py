@@ -29,7 +29,7 @@ def test_a_draft_shows_the_line_being_written_not_the_label_above_it():
     assert draft_text(echoed, SOURCES, 0.6, frozenset(), labels=["Optimizers"]) == "Adam is a good default"
     assert draft_text("**Optimizers and ", SOURCES, 0.6, frozenset(), ["Optimizers and schedules"]) == ""
     wrapped = "Adam is a good\ndefault optim"  # a line break inside a sentence is not a new line
-    assert draft_text(wrapped, SOURCES, 0.6, frozenset()) == "Adam is a good default"
+    assert Checker(SOURCES, min_support=0.6).draft(wrapped) == "Adam is a good default"
 
 
 def test_nothing_is_shown_for_unbacked_words_code_or_a_decline():
