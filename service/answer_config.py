@@ -33,7 +33,10 @@ def lead_with_for(setting: str, *, generate: bool, writes: bool) -> LeadWith:
 class AnswerConfig:
     """Answering settings; the abstention thresholds were calibrated on the dev set (see README)."""
 
-    k: int = 4  # retrieved chunks that evidence sentences are picked from
+    # retrieved chunks that evidence sentences are picked from; the model reads the evidence's best two:
+    # against 4 chunks / 3 excerpts, key-term recall 0.50 / 0.40 -> 0.51 / 0.42, citation precision
+    # 0.49 / 0.36 -> 0.54 / 0.40 and the first sentence 0.1-0.4 s sooner (a shorter prompt; README)
+    k: int = 5
     abstain_min_coverage: float = 0.15  # IDF-weighted share of question terms found in the top sources
     abstain_unseen_terms: int = 2  # this many question terms that occur nowhere in the index -> not covered
     min_support: float = 0.6  # share of a generated sentence's content words its source must contain
@@ -41,7 +44,7 @@ class AnswerConfig:
     min_relevance_new_source: float = 0.15  # ... and one that turns to a source not cited yet
     max_sentences: int = 5  # generated units (sentences, code blocks) kept at most
     prompt_chars: int = 1500  # excerpt characters the model reads: the prompt, not the answer, sets latency
-    prompt_sources: int = 3  # sources (the evidence's chunks) the model reads at most
+    prompt_sources: int = 2  # sources (the evidence's chunks) the model reads at most
     max_quotes: int = 4
     quote_chars: int = 520  # the quotes fit the first 600 characters of the answer, with their markers
     # "quotes": verified source sentences first, then a generated summary if it passes the faithfulness check.

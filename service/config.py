@@ -103,6 +103,9 @@ class Settings(BaseSettings):
         "of the cited ones, or of every source",
     )
     answer_k: int = Field(AnswerConfig.k, ge=1, le=10)
+    answer_prompt_sources: int = Field(
+        AnswerConfig.prompt_sources, ge=1, le=10, description="excerpts the model reads (of the k chunks)"
+    )
     abstain_min_coverage: float = Field(
         AnswerConfig.abstain_min_coverage, ge=0, le=1, description="calibrated on the dev set"
     )
@@ -220,6 +223,7 @@ class Settings(BaseSettings):
         )
         return AnswerConfig(
             k=self.answer_k,
+            prompt_sources=self.answer_prompt_sources,
             lead_with=lead,
             abstain_min_coverage=self.abstain_min_coverage,
             abstain_unseen_terms=self.abstain_unseen_terms,

@@ -189,3 +189,26 @@ def test_the_last_words_are_dropped_when_cut_off_or_a_repeat_begun():
         assert kept == ["Bayes' theorem relates the class variable y to the features [1]."], tail
     last = "The features x relate to y [1]"  # a last sentence without its period is whole
     assert [u for _, u, _ in checked_units(iter([said, last]), check, max_units=5)][-1] == last
+
+
+def test_the_model_reads_the_evidence_sources_first_and_at_most_max_sources(monkeypatch):
+    from index.hits import Hit
+    from service.config import Settings
+    from service.grounding import Evidence
+    from service.prompting import prompt_sources
+
+    def hit(i: int) -> Hit:
+        return Hit(i, f"Text of chunk {i}.", 1.0, "s", "s", "s", "p", "t", f"H{i}", "u", "a", 0, 10, f"d{i}")
+
+    hits = [hit(i) for i in range(5)]
+    evidence = [
+        Evidence("Text of chunk 3.", n=4, score=1.0, order=0),
+        Evidence("Text of chunk 1.", 2, 0.9, 0),
+    ]
+    chosen = prompt_sources(hits, evidence, budget=1500, max_sources=2)
+    assert [s.hit for s in chosen] == [3, 1]
+    assert [s.hit for s in prompt_sources(hits, evidence[:1], 1500, 3)] == [3, 0, 1]
+    monkeypatch.setenv("RAG_ANSWER_PROMPT_SOURCES", "3")
+    monkeypatch.setenv("RAG_ANSWER_K", "6")
+    cfg = Settings().answer_config()
+    assert (cfg.prompt_sources, cfg.k) == (3, 6)
