@@ -26,6 +26,7 @@ from service.events import (
     Token,
     citation_of,
     closest_sections,
+    distinct_sections,
     source_of,
 )
 from service.followups import condense
@@ -258,8 +259,9 @@ class AnswerPipeline:
     def _abstain(self, ans: Answer, hits: list[Hit], reason: str, t0: float) -> Iterator[Event]:
         ans.mode, ans.abstained = "abstained", True
         ans.confidence["reason"] = reason
-        ans.answer = NOT_COVERED + closest_sections(hits[:3])
-        ans.citations = [citation_of(n, h) for n, h in enumerate(hits[:3], start=1)]
+        closest = distinct_sections(hits, 3)
+        ans.answer = NOT_COVERED + closest_sections(closest)
+        ans.citations = [citation_of(n, h) for n, h in enumerate(closest, start=1)]
         ans.timings["ttft_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         yield Token(ans.answer)
         yield from self._finish(ans, t0)

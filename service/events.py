@@ -98,6 +98,14 @@ def display_title(title: str, limit: int = 80) -> str:
     return clean if len(clean) <= limit else clean[: limit - 1].rsplit(" ", 1)[0].rstrip(" -:,") + "…"
 
 
+def distinct_sections(hits: list[Hit], n: int) -> list[Hit]:
+    """The first hit of each of the first n sections: a long section's second chunk is not a second place."""
+    seen: dict[tuple[str, str], Hit] = {}
+    for h in hits:
+        seen.setdefault((h.doc_id, h.anchor), h)
+    return list(seen.values())[:n]
+
+
 def closest_sections(hits: list[Hit]) -> str:
     """The lines an abstention lists: each section a learner could read instead, by display names."""
     links = [

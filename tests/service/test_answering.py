@@ -229,3 +229,20 @@ def test_an_abstention_lists_the_closest_sections_by_display_names():
         "- Data Manipulation - Taming the Data Beast > Pandas basics (https://example.org/a#pandas)",
     ]
     assert closest_sections([]) == ""
+
+
+def test_an_abstention_names_each_section_once():
+    from dataclasses import replace
+
+    from index.hits import Hit
+    from service.events import distinct_sections
+
+    first = Hit(
+        id=1, text="x", score=0.3, source="r/a.md", location="/a.md", source_id="r", path="a.md",
+        title="A", heading="Nav", url="", anchor="nav", start=0, end=1, doc_id="d",
+    )  # fmt: skip
+    same = replace(first, id=2, start=2, end=3)  # the same section's next chunk
+    other_page = replace(first, id=3, doc_id="e")  # a same-named section of another page
+    other = replace(first, id=4, anchor="who", heading="Who")
+    assert [h.id for h in distinct_sections([first, same, other_page, other], 3)] == [1, 3, 4]
+    assert [h.id for h in distinct_sections([first, same, other], 2)] == [1, 4]
