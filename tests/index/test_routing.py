@@ -41,3 +41,14 @@ def test_a_source_absent_from_the_best_matches_takes_no_slot():
         {"dense": deep, "bm25": deep}, n=60, fold=1.0, rrf_k=10.0, weights=WEIGHTS
     )
     assert 98 not in fused and len(fused) == 50
+
+
+def test_the_source_of_the_best_dense_match_takes_a_full_slot():
+    rankings = {"dense": np.array([98, *range(1, 50)]), "bm25": np.arange(1, 51)}
+    counts = source_counts(rankings, SOURCE_OF, 2)
+    assert counts[1] == 1.0 and source_weights(counts, np.array([0.98, 0.02]), fold=1.0)[1] == 0.5
+    fused = Router(SOURCE_OF, 2).fuse(rankings, n=60, fold=1.0, rrf_k=10.0, weights=WEIGHTS)
+    assert fused[98] == 1.0 / (10.0 + 1)  # a full slot: its rank-1 dense score counts whole
+    rankings["dense"] = np.array([*range(1, 50), 98])  # its one match last: half a slot, as before
+    fused = Router(SOURCE_OF, 2).fuse(rankings, n=60, fold=1.0, rrf_k=10.0, weights=WEIGHTS)
+    assert fused[98] == 0.5 * (1.0 / (10.0 + 1))
