@@ -109,7 +109,10 @@ def _ab_report(
     settings: Settings, retriever: Retriever, req: FinetuneRequest, staging: Path, held: list[QAPair]
 ) -> dict:
     """Base model vs the new adapter on held-out pairs (and the dev set when given), also as ab_report.md."""
-    llm_cfg = replace(settings.llm_config(), backend="transformers")  # adapters load on transformers only
+    # both variants on the backend that serves answers (llama.cpp on CPU applies the adapter as a GGUF LoRA);
+    # a remote model cannot load one, so the A/B then runs on transformers
+    backend = settings.generator_backend()
+    llm_cfg = replace(settings.llm_config(), backend="transformers" if backend == "openai" else backend)
     ab = ab_compare(settings, retriever, llm_cfg, staging / "adapter", held[: req.ab_questions], req.dev_set)
     (staging / "ab_report.md").write_text(f"# A/B: base vs adapter `{req.name}`\n\n" + markdown_table(ab))
     return ab
