@@ -155,6 +155,11 @@ _MARKUP = re.compile(
     r"^(authors?|date created|last modified|description|accelerator)\s*:|(^|\s)#{2,}\s|^:[\w-]+:(\s|$)",
     re.IGNORECASE,
 )
+# Links with nothing said ("[MLOps](advanced-topics-mlops.md)"), and a chain of page headings copied as one
+# sentence ("Edge AI: AI Closer to the Action - Emerging Trends: Edge AI - Bringing AI to the Edge!"): three
+# or more " - " joins; dev-set answers with two were real sentences ("Optimizers - ...: Adam, SGD - ...").
+_LINKS_ONLY = re.compile(r"(?:\[[^\]]+\]\([^)]*\)[\s,;|-]*)+")
+_CHAIN = re.compile(r"\s[-–]\s")
 # A sentence cut off mid-way ("While this function can"): it ends on a word that cannot end one.
 _DANGLING = {"a", "an", "the", "of", "to", "and", "or", "with", "for", "can", "then", "in", "on", "by", "as"}
 _DANGLING |= {"at", "from", "into", "than", "is", "are", "was", "were", "be"}
@@ -177,14 +182,17 @@ def on_topic_check(
 
 def _is_noise(unit: str) -> bool:
     """Output that is neither claim nor code: a markdown heading, an echoed source marker, a bare marker,
-    copied source markup, or a fragment (under three words, or cut off after a function word)."""
+    copied source markup, links alone, a chain of headings, or a fragment (under three words, or cut off after
+    a function word or an opening bracket)."""
     plain = unit.strip().strip("*_ ")
     text = strip_citations(plain).strip()
     if plain.startswith("#") or re.match(r"^\[\d+\]\s*(\(|$)", plain) or not text or _MARKUP.search(text):
         return True
+    if _LINKS_ONLY.fullmatch(text) or len(_CHAIN.findall(re.sub(r"`[^`]*`", "", text))) >= 3:
+        return True
     words = re.findall(r"[\w'-]+", text)
     ending = not text.endswith((".", "!", "?")) and bool(words)
-    cut = ending and (words[-1].lower() in _DANGLING or text.endswith((",", ";")))
+    cut = ending and (words[-1].lower() in _DANGLING or text.endswith((",", ";", "(", "[", "{", "=")))
     short = len(words) < 3 and not text.endswith(":")  # "Two choices:" introduces a list; "method." is cut
     return not text.startswith(FENCE) and (short or cut)
 

@@ -110,11 +110,17 @@ def test_copied_markup_and_cut_off_fragments_are_not_answer_sentences():
         "method. [1]", "ipython:: python [2]", '<hfoption id="load"> [2]', "[[autodoc]] LoraConfig",
         "Last modified: 2023/11/22 [1]", "search.py: ### search.py [2]", "Summary: While this can [3]",
         "The memory for the gradients is then [1]", "Or, in other words, [1]",
+        "train_data = torch.utils.data.DataLoader( [1]", "[MLOps](advanced-topics-mlops.md) [2]",
+        "[CMake docs](https://cmake.org/x.html), [FAISS](https://faiss.ai) [1]",
+        "Edge AI: Closer to the Action - Roadmap 2025 - Emerging Trends: Edge AI - To the Edge! [1]",
     ):  # fmt: skip
         assert _is_noise(unit), unit
     for unit in (
         "Configure autoscaling and per-replica resource allocation [1]", "Use `GridSearchCV` for this. [1]",
         "Two choices:", "Note: the default is 5. [2]", "```python\nx = 1\n```",
+        "Optimizers - Choose Wisely: Adam, SGD, RMSprop - experiment with different optimizers. [1]",
+        "Read [Phase 2: Core Skills - Deep Learning](core-skills-deep-learning.md) next. [1]",
+        "Pass `a - b - c - d` to it. [1]",
     ):  # fmt: skip
         assert not _is_noise(unit), unit
 
