@@ -132,9 +132,9 @@ class AnswerPipeline:
         )
         yield Sources([source_of(h) for h in hits])
         ans.timings["first_event_ms"] = _ms_since(t0)
-        question = r.corrected(
-            question
-        )  # "gradiant desent": the words the sources use, for checks and prompt
+        # the self-contained question ("... git? and what comes after it?") and the words the sources use
+        # ("gradiant desent"), for the abstention gate, the evidence, the checks and the prompt
+        question = r.corrected(query)
         reason, evidence = self._evidence_or_reason(question, hits, r, ans)
         if reason:
             yield from self._abstain(ans, hits, reason, t0)

@@ -104,6 +104,19 @@ def test_condense_joins_follow_ups():
     assert condense("what is gradient boosting in scikit-learn exactly?", hist).startswith("what is gradient")
 
 
+def test_a_follow_up_is_gated_and_answered_as_its_self_contained_question(retriever):
+    """'and where is it described?' alone holds no word of the sources: joined to the previous question it is
+    answered, not refused, and the model reads what 'it' stands for."""
+    p, gen = pipeline(retriever, "Convolution layers slide filters over images to detect edges [1]. ")
+    hist = [{"role": "user", "content": "what do convolution layers in CNNs do with images?"}]
+    hist.append({"role": "assistant", "content": "They slide filters over images."})
+    alone = p.answer("and where is it described?")
+    assert alone.abstained
+    ans = p.answer("and where is it described?", hist)
+    assert not ans.abstained and ans.mode == "generated" and ans.question == "and where is it described?"
+    assert "convolution layers in CNNs" in gen.prompts[-1][1]["content"]
+
+
 def test_grounding_helpers():
     assert citations_in("a [1] b [3] c [9]", 3) == [1, 3]
     assert split_sentences("* one item here\n* two items there\n```\nx = compute_things(1)\n```") == [
