@@ -14,7 +14,7 @@ import numpy as np
 from index.catalog import Catalog
 from index.embedcache import EmbeddingCache
 from index.embedders import Embedder
-from index.lexical import LexicalIndex, lexical_text
+from index.lexical import TOKENS_VERSION, LexicalIndex, lexical_text
 from index.spelling import save_vocab, word_counts
 from index.vectors import VectorIndexConfig, build_index, index_kind, save_index
 from index.versions import VersionStore
@@ -198,7 +198,8 @@ def build(
     with store.writer_lock():
         current = store.current()
         catalog = Catalog(current / "catalog.sqlite", readonly=True) if current else None
-        config_key = json.dumps({"embedder": embedder.name, "chunking": asdict(chunking)}, sort_keys=True)
+        config = {"embedder": embedder.name, "chunking": asdict(chunking), "tokens": TOKENS_VERSION}
+        config_key = json.dumps(config, sort_keys=True)
         same = bool(catalog) and catalog.meta().get("config") == config_key
         plan = _plan(catalog, request.fresh, set(request.dropped), chunking, embedder.count_tokens, same)
         if catalog:
