@@ -24,8 +24,11 @@ DEFAULT_PYDOC = (
 
 
 def default_sources() -> list[str]:
-    """The project's own README and docs, bundled reference models, API docs of the named frameworks."""
-    local = [PROJECT_ROOT / "README.md", PROJECT_ROOT / "docs", PROJECT_ROOT / "reference"]
+    """The project's own docs, bundled reference models, API docs of the named frameworks.
+
+    Not the README: its measurement sections quote dev-set questions and answers, so "what is a CNN?" was
+    answered from the project's eval notes instead of the roadmap."""
+    local = [PROJECT_ROOT / "docs", PROJECT_ROOT / "reference"]
     return [str(p) for p in local if p.exists()] + list(DEFAULT_PYDOC)
 
 

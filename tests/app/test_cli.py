@@ -96,3 +96,12 @@ def test_every_choice_setting_is_checked(tmp_path: Path):
             name,
             out.stderr,
         )
+
+
+def test_the_default_content_leaves_the_readme_out():
+    """The README quotes dev questions and answers in its measurements: it must not answer learners."""
+    from service.runtime import default_sources
+
+    sources = default_sources()
+    assert not any(s.endswith("README.md") for s in sources)
+    assert any(s.endswith("docs") for s in sources) and "pydoc:torch.nn" in sources
