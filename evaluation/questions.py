@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.structure import comment_titles, literate_headings
 from ingest.text import fenced_line_mask, iter_lines
 
 CONTEXT_CAP = 4000  # characters of context the top k may use in total
@@ -64,54 +65,18 @@ def section_span(text: str, heading: str, file: str = "") -> tuple[int, int] | N
     return None
 
 
-_ADORNMENT = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
-
-
 def _headings(text: str, file: str) -> list[tuple[int, int, str]]:
     lines = iter_lines(text)
     if file.endswith(".rst"):
-        return _rst_headings(lines, prefix="")
+        return comment_titles(lines, prefix="")
     if file.endswith(".py"):
-        return sorted(_rst_headings(lines, prefix="#") + _docstring_headings(lines))
+        return literate_headings(text)
     mask = fenced_line_mask(lines)
     return [
         (off, len(m.group(1)), m.group(2).strip())
         for (off, line), f in zip(lines, mask)
         if not f and (m := _ATX.match(line))
     ]
-
-
-def _rst_headings(lines: list[tuple[int, str]], prefix: str) -> list[tuple[int, int, str]]:
-    """rst section titles (with an optional overline); with a prefix, the same inside comment lines."""
-    bare = [
-        line.strip().removeprefix(prefix).strip() if line.strip().startswith(prefix) else None
-        for _, line in lines
-    ]
-    styles: list[tuple[str, bool]] = []
-    out = []
-    for i in range(len(lines) - 1):
-        title, under = bare[i], bare[i + 1]
-        if not title or under is None or _ADORNMENT.match(title) or not _ADORNMENT.match(under):
-            continue
-        over = i > 0 and bare[i - 1] is not None and bare[i - 1] == under
-        style = (under[0], over)
-        if style not in styles:
-            styles.append(style)
-        start = lines[i - 1][0] if over else lines[i][0]
-        out.append((start, styles.index(style) + 1, title))
-    return out
-
-
-def _docstring_headings(lines: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
-    """Markdown headings on lines inside triple-quoted strings (keras-io examples keep their prose there)."""
-    out, inside = [], False
-    for off, line in lines:
-        quotes = line.count('"""') + line.count("'''")
-        if inside and (m := _ATX.match(line)):
-            out.append((off, len(m.group(1)), m.group(2).strip()))
-        if quotes % 2:
-            inside = not inside
-    return out
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from index.vectors import VectorIndexConfig, build_index, index_kind, save_index
 from index.versions import VersionStore
 from ingest.chunking import ChunkingConfig, chunk_document
 from ingest.documents import Chunk, Document, hash_text
+from ingest.structure import STRUCTURE_VERSION
 from ingest.units import unit_texts
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,17 @@ class _Plan:
     docs: list[tuple[Document, list[Chunk]]]
     deleted: int
     changed_docs: int
+
+
+def _config_key(embedder: Embedder, chunking: ChunkingConfig) -> str:
+    """What an index's chunks and tokens depend on besides the documents: any change rebuilds it."""
+    config = {
+        "embedder": embedder.name,
+        "chunking": asdict(chunking),
+        "tokens": TOKENS_VERSION,
+        "structure": STRUCTURE_VERSION,
+    }
+    return json.dumps(config, sort_keys=True)
 
 
 def _plan(
@@ -198,8 +210,7 @@ def build(
     with store.writer_lock():
         current = store.current()
         catalog = Catalog(current / "catalog.sqlite", readonly=True) if current else None
-        config = {"embedder": embedder.name, "chunking": asdict(chunking), "tokens": TOKENS_VERSION}
-        config_key = json.dumps(config, sort_keys=True)
+        config_key = _config_key(embedder, chunking)
         same = bool(catalog) and catalog.meta().get("config") == config_key
         plan = _plan(catalog, request.fresh, set(request.dropped), chunking, embedder.count_tokens, same)
         if catalog:

@@ -13,6 +13,7 @@ from ingest.manifest import find_manifest, load_manifest
 from ingest.notebooks import notebook_to_markdown
 from ingest.pdfs import pdf_to_markdown
 from ingest.spec import SourceSpec
+from ingest.structure import python_title
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,12 @@ MAX_FILE_BYTES = 2_000_000
 MAX_BYTES = {"notebook": 30_000_000, "pdf": 50_000_000}
 
 
-def _title_of(text: str, fallback: str) -> str:
+def _title_of(text: str, kind: str, fallback: str) -> str:
+    """The page title: a literate Python file's own title (a comment such as "# -*- coding: utf-8 -*-" is
+    none), else an early `#` heading, else the file name. rst files keep the file name: their first title
+    already leads every chunk's heading path, and as BM25's title line it scored lower (README)."""
+    if kind == "python":
+        return python_title(text) or fallback
     for line in text.splitlines()[:40]:
         m = re.match(r"^#{1,2}\s+(.+)", line)
         if m:
@@ -80,7 +86,7 @@ def parse_file(data: bytes, kind: str, rel: str, *, source_id: str, url: str, lo
         if kind == "notebook":
             _lang, text = notebook_to_markdown(text)
             kind = "markdown"
-        title = _title_of(text, fallback)
+        title = _title_of(text, kind, fallback)
         if kind == "html":
             page = extract_page(text)
             title, text, anchors, kind = page.title or title, page.text, page.anchors, "markdown"

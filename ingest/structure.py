@@ -10,6 +10,10 @@ from ingest.text import fenced_line_mask, iter_lines
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _RST_ADORN = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
 _PY_TOP = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)")
+# Part of the index config: an index built under another version re-reads every document on the next ingest.
+# 2: literate Python files (tutorials, guides) by their prose headings, with their own titles.
+STRUCTURE_VERSION = 2
+_TITLE_FIELD = re.compile(r"^Title:\s*(\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,89 @@ def rst_sections(text: str) -> list[Section]:
     return _close(marks, len(text))
 
 
+def _adorned_titles(
+    lines: list[tuple[int, str]], bare: list[str | None], *, strict: bool = False
+) -> list[tuple[int, int, str]]:
+    """(offset, level, title) of rst titles in `bare` (each line's rst text, None outside rst): a title over
+    an adornment line, optionally overlined; levels in order of first appearance. `strict`, as Sphinx
+    wants: the adornment at least as long as the title."""
+    styles: list[tuple[str, bool]] = []
+    out = []
+    for i in range(len(lines) - 1):
+        title, under = bare[i], bare[i + 1]
+        if not title or under is None or _RST_ADORN.match(title) or not _RST_ADORN.match(under):
+            continue
+        if strict and len(under) < len(title):
+            continue
+        over = i > 0 and bare[i - 1] is not None and bare[i - 1] == under
+        style = (under[0], over)
+        if style not in styles:
+            styles.append(style)
+        out.append((lines[i - 1][0] if over else lines[i][0], styles.index(style) + 1, title))
+    return out
+
+
+def comment_titles(lines: list[tuple[int, str]], prefix: str = "#") -> list[tuple[int, int, str]]:
+    """rst titles written in comment lines (sphinx-gallery tutorials); with no prefix, in plain lines."""
+    return _adorned_titles(lines, [_comment_text(line, prefix) for _, line in lines])
+
+
+def _comment_text(line: str, prefix: str = "#") -> str | None:
+    """The text of a comment line, None for any other line."""
+    return line.strip().removeprefix(prefix).strip() if line.strip().startswith(prefix) else None
+
+
+def _in_docstring(lines: list[tuple[int, str]]) -> list[bool]:
+    """Whether each line lies inside a triple-quoted string (its opening and closing lines excluded)."""
+    out, inside = [], False
+    for _, line in lines:
+        toggles = (line.count('"""') + line.count("'''")) % 2 == 1
+        out.append(inside and not toggles)
+        inside = inside != toggles
+    return out
+
+
+def docstring_headings(lines: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+    """(offset, level, title) of markdown headings inside triple-quoted strings (keras-io guides and
+    examples keep their prose there)."""
+    return [
+        (off, len(m.group(1)), m.group(2).strip())
+        for (off, line), inside in zip(lines, _in_docstring(lines))
+        if inside and (m := _ATX.match(line))
+    ]
+
+
+def literate_headings(text: str, *, docstring_rst: bool = False) -> list[tuple[int, int, str]]:
+    """The prose headings of a literate Python file in order: markdown in docstrings (keras-io) and rst
+    titles in comments (sphinx-gallery); with docstring_rst, also rst titles in docstrings, as
+    sphinx-gallery renders them (the dev sets' section rule leaves those out)."""
+    lines = iter_lines(text)
+    bare = [_comment_text(line) for _, line in lines]
+    if docstring_rst:
+        bare = [line if doc else b for (_, line), b, doc in zip(lines, bare, _in_docstring(lines))]
+    return sorted(_adorned_titles(lines, bare, strict=docstring_rst) + docstring_headings(lines))
+
+
+def python_title(text: str) -> str:
+    """A literate Python file's page title: keras-io's `Title:` field or the docstring's first rst title
+    (sphinx-gallery); "" for plain code."""
+    lines = iter_lines(text)[:60]
+    inside = _in_docstring(lines)
+    for (_, line), doc in zip(lines, inside):
+        if doc and (m := _TITLE_FIELD.match(line)):
+            return m.group(1).strip()
+    titles = _adorned_titles(
+        lines, [line if doc else None for (_, line), doc in zip(lines, inside)], strict=True
+    )
+    return titles[0][2] if titles else ""
+
+
 def python_sections(text: str) -> list[Section]:
-    """Top-level def/class, each with its decorators and the comments just above it."""
+    """A literate file (a tutorial or guide written as Python) by its prose headings, as the docs site
+    renders it; plain code by its top-level def/class, each with its decorators and the comments above."""
+    prose = literate_headings(text, docstring_rst=True)
+    if prose:
+        return _close([(off, title, level) for off, level, title in prose], len(text))
     lines = iter_lines(text)
     marks = []
     for idx, (_offset, line) in enumerate(lines):

@@ -33,13 +33,14 @@ def test_reingest_unchanged_embeds_nothing(hashing_settings, tiny_corpus, emb):
     assert VersionStore(hashing_settings.home).current().name == first.version
 
 
-def test_an_index_with_older_tokens_is_rebuilt_on_the_next_ingest(
-    hashing_settings, tiny_corpus, emb, monkeypatch
+@pytest.mark.parametrize("version", ["TOKENS_VERSION", "STRUCTURE_VERSION"])
+def test_an_index_with_older_tokens_or_structure_is_rebuilt_on_the_next_ingest(
+    hashing_settings, tiny_corpus, emb, monkeypatch, version
 ):
     import index.builder
 
     first = ingest_sources(hashing_settings, emb, [SourceRequest(str(tiny_corpus))])
-    monkeypatch.setattr(index.builder, "TOKENS_VERSION", index.builder.TOKENS_VERSION + 1)
+    monkeypatch.setattr(index.builder, version, getattr(index.builder, version) + 1)
     again = ingest_sources(hashing_settings, emb, [SourceRequest(str(tiny_corpus))])
     assert again.changed and again.embedded == 0 and again.version != first.version  # vectors reused
 
