@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
 
 import numpy as np
 
@@ -14,43 +13,17 @@ from index.decompose import split_question
 from index.embedders import Embedder
 from index.fusion import apply_priority, fuse_parts, one_per_section, reciprocal_rank_fusion
 from index.hits import Hit, hit_from_record
+from index.late import late_rerank
 from index.lexical import LexicalIndex
 from index.navigation import NAV_INTENT, build_link_graph, navigation_ranking, title_similarities
 from index.page_context import PageContext
+from index.retrieval_config import MODES, RetrievalConfig
 from index.routing import Router
 from index.spelling import Speller
 from index.vectors import VectorIndex, VectorIndexConfig
 from index.versions import IndexCorruptError, NoIndexError, VersionStore, verify_version
 
 log = logging.getLogger(__name__)
-SearchMode = Literal["dense", "bm25", "hybrid"]
-MODES: tuple[str, ...] = get_args(SearchMode)
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    """Tunable retrieval settings (defaults measured on the dev set)."""
-
-    mode: SearchMode = "hybrid"
-    rrf_k: float = 10.0  # small k trusts the top ranks of each list more (dev set: 0.93 vs 0.92 at 60)
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
-    candidates: int = 50  # chunks per retriever, before fusion
-    navigation_weight: float = 2.0  # the link graph outweighs one text ranking for "what comes after X?"
-    page_weight: float = 1.0  # the asking page's own chunks count as one more ranked list
-    # Query-aware routing (index/routing.py) when more than one source is indexed; 0 turns it off.
-    # Dev sets over one roadmap + docs index, hybrid recall@5 / MRR (roadmap; docs): off 0.694 / 0.592;
-    # 0.814 / 0.556. fold 1: 0.880 / 0.733; 0.791 / 0.557. fold 2: 0.843 / 0.693; 0.802 / 0.581.
-    route_fold: float = 1.0
-    # unknown question words -> the closest frequent index word (index/spelling.py)
-    spell_correct: bool = True
-    # "X vs Y" and two-questions-in-one also searched part by part (index/decompose.py); dev sets, hybrid
-    # recall@5 / MRR (roadmap; docs): off 0.880 / 0.735; 0.814 / 0.565. on 0.889 / 0.756;
-    # 0.802 / 0.556 (comparisons: roadmap 0.955 / 0.780 -> 1.0 / 0.894, docs 0.60 / 0.48 -> 0.50 / 0.31).
-    split_questions: bool = True
-    # one chunk per section (document + heading anchor) before any second one in the top k: recall@5 / MRR
-    # roadmap 0.889 / 0.756 -> 0.898 / 0.764, docs 0.802 / 0.556 -> 0.837 / 0.562. Answers ask without it.
-    section_diversity: bool = True
 
 
 @dataclass(frozen=True)
@@ -184,9 +157,11 @@ class Retriever:
         page_url: str | None = None,
         page_title: str | None = None,
         diverse: bool | None = None,
+        late: int | None = None,
     ) -> list[Hit]:
         """The best k chunks for a query; chunks of the page the question was asked on rank higher. `diverse`
-        (default: the config's section_diversity) puts each section's best chunk before any second one."""
+        (default: the config's section_diversity) puts each section's best chunk before any second one; `late`
+        (default: the config's late_rerank) candidates are reordered by late interaction first."""
         mode = mode or self.cfg.mode
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
@@ -204,14 +179,25 @@ class Retriever:
                 k=self.cfg.rrf_k,
             )
         diverse = self.cfg.section_diversity if diverse is None else diverse
-        top = sorted(fused, key=lambda i: -fused[i])[: k * 4 if diverse else k]
+        late = self.cfg.late_rerank if late is None else late
+        top = sorted(fused, key=lambda i: -fused[i])[: max(k * 4 if diverse else k, late)]
         recs = self.catalog.chunks(top)
-        top = one_per_section(top, {i: (r.doc_id, r.anchor) for i, r in recs.items()}, k) if diverse else top
+        if late > 1 and mode == "hybrid":
+            top = self._late(top, recs, query, late)
+        sections = {i: (r.doc_id, r.anchor) for i, r in recs.items()}
+        top = one_per_section(top, sections, k) if diverse else top[:k]
         return [
             hit_from_record(recs[i], fused[i], {m: raw[m][i] for m in raw if i in raw[m]})
             for i in top
             if i in recs
         ]
+
+    def _late(self, top: list[int], recs: dict, query: str, late: int) -> list[int]:
+        """The first `late` candidates reordered by late interaction, within each source (index/late.py)."""
+        head = [i for i in top[:late] if i in recs]
+        texts, groups = [recs[i].text for i in head], [recs[i].source_id for i in head]
+        ordered = late_rerank(head, texts, groups, query, self.embedder, weight=self.cfg.late_weight)
+        return ordered + top[late:]
 
     def _ranked(
         self,

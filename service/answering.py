@@ -120,7 +120,14 @@ class AnswerPipeline:
         # the answer reads a section's continuation rather than a weaker section's chunk: with one chunk per
         # section, key-term recall fell 0.50 -> 0.45 (roadmap) and citation precision 0.49 -> 0.41 (README)
         query = condense(question, history or [])
-        hits = r.search(query, k or self.cfg.k, page_url=page_url, page_title=page_title, diverse=False)
+        hits = r.search(
+            query,
+            k or self.cfg.k,
+            page_url=page_url,
+            page_title=page_title,
+            diverse=False,
+            late=self.cfg.late_rerank,
+        )
         ans = Answer(
             id=uuid.uuid4().hex,
             question=question,

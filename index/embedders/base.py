@@ -45,6 +45,13 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def token_vectors(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """One text's token vectors from an encoder's padded output: the attended positions without the first and
+    last (the [CLS] and [SEP] specials), L2-normalized."""
+    kept = np.asarray(hidden, dtype=np.float32)[np.asarray(mask).astype(bool)][1:-1]
+    return normalize(kept) if len(kept) else np.zeros((0, hidden.shape[-1]), dtype=np.float32)
+
+
 def _batches_by_length(texts: Sequence[str], batch_size: int) -> list[list[int]]:
     """Indices grouped so each batch holds texts of similar length (less padding)."""
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)

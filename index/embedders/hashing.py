@@ -31,5 +31,13 @@ class HashingEmbedder:
                 out[i, h % self.dim] += 1.0 if (h >> 63) else -1.0
         return normalize(out)
 
+    def embed_tokens(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """One hashed vector per word: the tiny model's token vectors."""
+        out = []
+        for text in texts:
+            words = re.findall(r"\w+", text.lower())
+            out.append(self.embed(words) if words else np.zeros((0, self.dim), dtype=np.float32))
+        return out
+
     def count_tokens(self, text: str) -> int:
         return len(self._features(text)) // 2 + 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from index import models
-from index.embedders.base import EmbedderConfig, embed_in_batches
+from index.embedders.base import EmbedderConfig, embed_in_batches, token_vectors
 from ingest.atomic import publish_file
 
 steps = logging.getLogger("rag.steps")  # one-time steps, one line each: the CLI shows them (app/cli.py)
@@ -160,6 +160,14 @@ class OpenVinoEmbedder:
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return embed_in_batches(self._encode, texts, self.dim, self.batch_size, progress, "embedding")
+
+    def embed_tokens(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Each text's contextual token vectors (special tokens left out), L2-normalized."""
+        with self._lock:
+            enc = self._tokenize(list(texts))
+            out = self.compiled({k: v for k, v in enc.items() if k in self.input_names})
+            hidden = out[self.compiled.outputs[0]]
+        return [token_vectors(h, m) for h, m in zip(hidden, enc["attention_mask"])]
 
     def count_tokens(self, text: str) -> int:
         with self._lock:

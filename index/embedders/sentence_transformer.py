@@ -10,7 +10,7 @@ import numpy as np
 
 from index import models
 from index.devices import resolve_device
-from index.embedders.base import EmbedderConfig, embed_in_batches
+from index.embedders.base import EmbedderConfig, embed_in_batches, token_vectors
 
 
 class SentenceTransformerEmbedder:
@@ -42,6 +42,14 @@ class SentenceTransformerEmbedder:
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return embed_in_batches(self._encode, texts, self.dim, self.batch_size, progress, "embedding")
+
+    def embed_tokens(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Each text's contextual token vectors (special tokens left out), L2-normalized."""
+        with self._lock:
+            out = self.model.encode(
+                list(texts), output_value="token_embeddings", convert_to_numpy=False, show_progress_bar=False
+            )
+        return [token_vectors(t.float().cpu().numpy(), np.ones(len(t))) for t in out]
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
