@@ -7,9 +7,8 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-import Stemmer
 
-_STEMMER = Stemmer.Stemmer("english")
+from ingest.text import stem_words
 
 _WORD = re.compile(r"(?u)\b\w[\w+#.-]*\w\b|\b\w\b")
 
@@ -24,17 +23,6 @@ def lexical_text(text: str, heading: str, title: str) -> str:
 TOKENS_VERSION = 2
 
 
-def _stem_words(words: list[str]) -> list[str]:
-    """Snowball stems, and a final "s" Snowball kept dropped: it keeps the plurals of acronyms ("cnns",
-    "gpus", "llms"), which then never met "CNN", "GPU", "LLM". Query and index share the rule, so a word it
-    clips ("status" -> "statu") still meets itself."""
-    stems = _STEMMER.stemWords(words)
-    return [
-        s[:-1] if s == w and len(s) >= 4 and s.endswith("s") and not s.endswith("ss") else s
-        for w, s in zip(words, stems)
-    ]
-
-
 def _tokenize(texts: list[str], *, return_ids: bool):
     """Lower-case, English stop words out, Snowball-stemmed (branches ~ branch, CNNs ~ CNN)."""
     return bm25s.tokenize(
@@ -42,7 +30,7 @@ def _tokenize(texts: list[str], *, return_ids: bool):
         lower=True,
         token_pattern=_WORD.pattern,
         stopwords="en",
-        stemmer=_stem_words,
+        stemmer=stem_words,
         return_ids=return_ids,
         show_progress=False,
     )

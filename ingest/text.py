@@ -139,7 +139,18 @@ def complete_sentences(text: str) -> list[str]:
     return [s for s in out if s] + [text[start:]]
 
 
+def stem_words(words: list[str]) -> list[str]:
+    """Snowball stems, and a final "s" Snowball kept dropped: it keeps the plurals of acronyms ("cnns",
+    "gpus", "llms"), which then never met "CNN", "GPU", "LLM". Both sides of a comparison share the rule, so a
+    word it clips ("status" -> "statu") still meets itself."""
+    stems = _STEM.stemWords(words)
+    return [
+        s[:-1] if s == w and len(s) >= 4 and s.endswith("s") and not s.endswith("ss") else s
+        for w, s in zip(words, stems)
+    ]
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed, lower-case content words (stop words out): the one tokenizer for term overlap."""
     words = [w.lower().strip(".-") for w in WORD.findall(text)]
-    return _STEM.stemWords([w for w in words if len(w) > 1 and w not in STOP])
+    return stem_words([w for w in words if len(w) > 1 and w not in STOP])

@@ -160,6 +160,8 @@ _MARKUP = re.compile(
 # or more " - " joins; dev-set answers with two were real sentences ("Optimizers - ...: Adam, SGD - ...").
 _LINKS_ONLY = re.compile(r"(?:\[[^\]]+\]\([^)]*\)[\s,;|-]*)+")
 _CHAIN = re.compile(r"\s[-–]\s")
+# a table row copied out of a source: aligned columns (rst simple tables) or pipes (markdown tables)
+_TABLE_GAP = re.compile(r"\S {3,}(?=\S)")
 # A sentence cut off mid-way ("While this function can"): it ends on a word that cannot end one.
 _DANGLING = {"a", "an", "the", "of", "to", "and", "or", "with", "for", "can", "then", "in", "on", "by", "as"}
 _DANGLING |= {"at", "from", "into", "than", "is", "are", "was", "were", "be"}
@@ -182,13 +184,15 @@ def on_topic_check(
 
 def _is_noise(unit: str) -> bool:
     """Output that is neither claim nor code: a markdown heading, an echoed source marker, a bare marker,
-    copied source markup, links alone, a chain of headings, or a fragment (under three words, or cut off after
-    a function word or an opening bracket)."""
+    copied source markup, links alone, a chain of headings, a table row, or a fragment (under three words, or
+    cut off after a function word or an opening bracket)."""
     plain = unit.strip().strip("*_ ")
     text = strip_citations(plain).strip()
     if plain.startswith("#") or re.match(r"^\[\d+\]\s*(\(|$)", plain) or not text or _MARKUP.search(text):
         return True
     if _LINKS_ONLY.fullmatch(text) or len(_CHAIN.findall(re.sub(r"`[^`]*`", "", text))) >= 3:
+        return True
+    if not text.startswith(FENCE) and (len(_TABLE_GAP.findall(text)) >= 3 or text.count("|") >= 3):
         return True
     words = re.findall(r"[\w'-]+", text)
     ending = not text.endswith((".", "!", "?")) and bool(words)

@@ -113,6 +113,8 @@ def test_copied_markup_and_cut_off_fragments_are_not_answer_sentences():
         "train_data = torch.utils.data.DataLoader( [1]", "[MLOps](advanced-topics-mlops.md) [2]",
         "[CMake docs](https://cmake.org/x.html), [FAISS](https://faiss.ai) [1]",
         "Edge AI: Closer to the Action - Roadmap 2025 - Emerging Trends: Edge AI - To the Edge! [1]",
+        "Rolling window      `rolling`      `pandas.api.Rolling`      Yes      No [1]",
+        "| Method | Input | Output | [2]",
     ):  # fmt: skip
         assert _is_noise(unit), unit
     for unit in (
@@ -120,7 +122,7 @@ def test_copied_markup_and_cut_off_fragments_are_not_answer_sentences():
         "Two choices:", "Note: the default is 5. [2]", "```python\nx = 1\n```",
         "Optimizers - Choose Wisely: Adam, SGD, RMSprop - experiment with different optimizers. [1]",
         "Read [Phase 2: Core Skills - Deep Learning](core-skills-deep-learning.md) next. [1]",
-        "Pass `a - b - c - d` to it. [1]",
+        "Pass `a - b - c - d` to it. [1]", "```\ncol_a    col_b    col_c    col_d\n```",
     ):  # fmt: skip
         assert not _is_noise(unit), unit
 
