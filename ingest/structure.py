@@ -11,8 +11,9 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _RST_ADORN = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
 _PY_TOP = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)")
 # Part of the index config: an index built under another version re-reads every document on the next ingest.
-# 2: literate Python files (tutorials, guides) by their prose headings, with their own titles.
-STRUCTURE_VERSION = 2
+# 2: literate Python files (tutorials, guides) by their prose headings, with their own titles. 3: no heading
+# from a `#####` block separator, a quote underline taken for a string, or a comment in a fenced example.
+STRUCTURE_VERSION = 3
 _TITLE_FIELD = re.compile(r"^Title:\s*(\S.*)$")
 
 
@@ -115,42 +116,51 @@ def _comment_text(line: str, prefix: str = "#") -> str | None:
     return line.strip().removeprefix(prefix).strip() if line.strip().startswith(prefix) else None
 
 
-def _in_docstring(lines: list[tuple[int, str]]) -> list[bool]:
-    """Whether each line lies inside a triple-quoted string (its opening and closing lines excluded)."""
+def _in_docstring(lines: list[tuple[int, str]], *, strict: bool = False) -> list[bool]:
+    """Whether each line lies inside a triple-quoted string (its opening and closing lines excluded).
+    `strict`: a comment line outside one never opens one (an rst underline of double quotes is no string)."""
     out, inside = [], False
     for _, line in lines:
         toggles = (line.count('"""') + line.count("'''")) % 2 == 1
+        if strict and not inside and line.lstrip().startswith("#"):
+            toggles = False
         out.append(inside and not toggles)
         inside = inside != toggles
     return out
 
 
-def docstring_headings(lines: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+def docstring_headings(lines: list[tuple[int, str]], *, strict: bool = False) -> list[tuple[int, int, str]]:
     """(offset, level, title) of markdown headings inside triple-quoted strings (keras-io guides and
     examples keep their prose there)."""
+    fenced = fenced_line_mask(lines)  # a comment in a fenced example is no heading (eval README too)
     return [
         (off, len(m.group(1)), m.group(2).strip())
-        for (off, line), inside in zip(lines, _in_docstring(lines))
-        if inside and (m := _ATX.match(line))
+        for (off, line), inside, fence in zip(lines, _in_docstring(lines, strict=strict), fenced)
+        if inside and not fence and (m := _ATX.match(line))
     ]
 
 
 def literate_headings(text: str, *, docstring_rst: bool = False) -> list[tuple[int, int, str]]:
     """The prose headings of a literate Python file in order: markdown in docstrings (keras-io) and rst
     titles in comments (sphinx-gallery); with docstring_rst, also rst titles in docstrings, as
-    sphinx-gallery renders them (the dev sets' section rule leaves those out)."""
+    sphinx-gallery renders them (the dev sets' section rule leaves those out) and a `#####` line taken for
+    the block separator it is there, not a title's underline (it made "for every parameter ..." a heading)."""
     lines = iter_lines(text)
     bare = [_comment_text(line) for _, line in lines]
     if docstring_rst:
-        bare = [line if doc else b for (_, line), b, doc in zip(lines, bare, _in_docstring(lines))]
-    return sorted(_adorned_titles(lines, bare, strict=docstring_rst) + docstring_headings(lines))
+        bare = [
+            line if doc else (None if b and not b.strip("#") else b)
+            for (_, line), b, doc in zip(lines, bare, _in_docstring(lines, strict=True))
+        ]
+    prose = docstring_headings(lines, strict=docstring_rst)
+    return sorted(_adorned_titles(lines, bare, strict=docstring_rst) + prose)
 
 
 def python_title(text: str) -> str:
     """A literate Python file's page title: keras-io's `Title:` field or the docstring's first rst title
     (sphinx-gallery); "" for plain code."""
     lines = iter_lines(text)[:60]
-    inside = _in_docstring(lines)
+    inside = _in_docstring(lines, strict=True)
     for (_, line), doc in zip(lines, inside):
         if doc and (m := _TITLE_FIELD.match(line)):
             return m.group(1).strip()

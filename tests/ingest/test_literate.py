@@ -114,3 +114,38 @@ def test_dev_set_rule_leaves_docstring_rst_titles_out():
     assert "learning_rate = 1e-3" in GALLERY[start:end] and "coding" not in GALLERY[start:end]
     start, end = section_span(KERAS_GUIDE, "Class weights", "t.py")
     assert "class ExampleDataset" in KERAS_GUIDE[start:end] and "per-sample" in KERAS_GUIDE[start:end]
+
+
+def test_quote_underlines_separators_and_fenced_comments_are_not_headings():
+    text = '''"""
+Fusing the optimizer step
+=========================
+A guide.
+
+```python
+# Freeze all layers except the last one.
+model.trainable = False
+```
+"""
+
+import torch
+
+###############################################################################
+# Now let's define our typical training loop, with a long code comment above it
+###############################################################################
+
+def train():
+    pass
+
+###############################################################################
+# Memory usage during training
+# """"""""""""""""""""""""""""
+# Snapshots show where the memory goes.
+
+x = 1
+'''
+    assert [s.title for s in python_sections(text)] == [
+        "",
+        "Fusing the optimizer step",
+        "Memory usage during training",
+    ]
