@@ -107,6 +107,10 @@ def search(
     path_prefix: Annotated[
         Optional[str], typer.Option(help="only documents whose path starts with this")
     ] = None,
+    late: Annotated[
+        Optional[int],
+        typer.Option(min=0, max=50, help="reorder the best N by late interaction (~11 ms each)"),
+    ] = None,
 ) -> None:
     """Search the index."""
     from service.runtime import build_embedder, open_retriever
@@ -121,13 +125,13 @@ def search(
     retriever = run_guarded(open_retriever, settings, run_guarded(build_embedder, settings))
     filters = SearchFilters(source=source, path_prefix=path_prefix)
     if queries is None:
-        _print_hits(retriever.search(query, k, mode, filters), as_json)
+        _print_hits(retriever.search(query, k, mode, filters, late=late), as_json)
         return
     for line in queries.read_text(encoding="utf-8").splitlines():
         if line.strip():
             typer.echo(
                 json.dumps(
-                    [_hit_json(h) for h in retriever.search(line.strip(), k, mode, filters)],
+                    [_hit_json(h) for h in retriever.search(line.strip(), k, mode, filters, late=late)],
                     ensure_ascii=False,
                 )
             )

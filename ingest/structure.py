@@ -13,7 +13,8 @@ _PY_TOP = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)")
 # Part of the index config: an index built under another version re-reads every document on the next ingest.
 # 2: literate Python files (tutorials, guides) by their prose headings, with their own titles. 3: no heading
 # from a `#####` block separator, a quote underline taken for a string, or a comment in a fenced example.
-STRUCTURE_VERSION = 3
+# 4: a unit's heading hint without rst roles (":meth:`Series.map`" -> "Series.map").
+STRUCTURE_VERSION = 4
 _TITLE_FIELD = re.compile(r"^Title:\s*(\S.*)$")
 
 

@@ -15,11 +15,12 @@ MIN_UNIT_CHARS = 25  # shorter pieces join their neighbour
 MAX_UNIT_CHARS = 600  # longer prose is split at sentence ends
 _BREAKS = re.compile(r"\n\s*\n|\n(?=\s*(?:[*+\-]|\d+[.)])\s)")
 _NOISE = re.compile(r"[^\w\s:&,.'()/+#-]")
+_RST_ROLE = re.compile(r":(?:py:)?[a-z]+:(?=`)")  # ":meth:`Series.map`" reads as "Series.map"
 
 
 def clean_heading(heading: str, limit: int = 60) -> str:
     """The innermost heading without emoji and decoration, shortened: a light hint of topic."""
-    leaf = heading.rsplit(" > ", 1)[-1]
+    leaf = _RST_ROLE.sub("", heading.rsplit(" > ", 1)[-1])
     return re.sub(r"\s+", " ", _NOISE.sub(" ", leaf)).strip()[:limit]
 
 

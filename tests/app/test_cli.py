@@ -51,12 +51,21 @@ def test_cli_bad_input_exits_non_zero_without_traceback(tmp_path: Path, tiny_cor
         ["search", "x", "--mode", "fuzzy"],
         ["search"],
         ["search", "--queries", "/no/file"],
+        ["search", "x", "--late", "-1"],
         ["sources", "remove", "/not/registered"],
     ):
         out = rag(home, *args)
         assert out.returncode != 0, args
         assert "Traceback" not in out.stderr and out.stderr.strip(), args
     assert json.loads(rag(home, "status", "--json").stdout)["version"] == "v000001"  # old index intact
+
+
+def test_search_late_option_reorders_and_keeps_the_json_shape(tmp_path: Path, tiny_corpus: Path):
+    home = tmp_path / "home"
+    rag(home, "ingest", str(tiny_corpus), "--quiet")
+    out = rag(home, "search", "how do I tune the learning rate?", "-k", "2", "--json", "--late", "5")
+    hits = json.loads(out.stdout)
+    assert out.returncode == 0 and len(hits) == 2 and {"source", "start", "end"} <= set(hits[0])
 
 
 def test_search_before_any_ingest_is_a_clear_error(tmp_path: Path):

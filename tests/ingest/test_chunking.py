@@ -83,3 +83,16 @@ def test_roadmap_offsets_and_fences():
         for c in chunk_document(Document(source="r", path=path.name, text=text, kind="markdown")):
             assert text[c.start : c.end] == c.text
             assert c.text.count("```") % 2 == 0, f"{path.name}: fence split at {c.start}"
+
+
+def test_unit_hints_read_rst_roles_as_their_names():
+    from ingest.units import clean_heading, unit_texts
+
+    assert (
+        clean_heading("Merging > :meth:`Series.map` and :meth:`DataFrame.map`")
+        == "Series.map and DataFrame.map"
+    )
+    assert clean_heading(":func:`~pandas.concat`") == "pandas.concat"
+    assert unit_texts("Concatenate frames along an axis.", ":func:`~pandas.concat`") == [
+        "pandas.concat: Concatenate frames along an axis."
+    ]
