@@ -44,6 +44,14 @@ def load_prompt(name: str) -> str:
     return text.replace("{decline}", MODEL_DECLINE)
 
 
+def _names_a_topic(question: str, stats: TermStats, topic_df: float) -> bool:
+    """Whether a question term is in fewer than `topic_df` of the chunks (or 5). A question of common words
+    only ("what should I learn first?", "what next?") names no topic the sources could lack: the coverage
+    gate, which asks whether the retrieved text holds the question's terms, has nothing to weigh."""
+    rare = max(topic_df * stats.n, 5)
+    return any(stats.df.get(t, 0) < rare for t in content_terms(question))
+
+
 class AnswerPipeline:
     """Owns nothing heavy itself: it borrows the current retriever and the generator."""
 
@@ -69,7 +77,7 @@ class AnswerPipeline:
             return "no sources", info
         if len(unseen) >= self.cfg.abstain_unseen_terms:
             return "question terms not in the index", info
-        if coverage < self.cfg.abstain_min_coverage:
+        if coverage < self.cfg.abstain_min_coverage and _names_a_topic(question, stats, self.cfg.topic_df):
             return "low retrieval coverage", info
         return "", info
 

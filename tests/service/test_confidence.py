@@ -19,3 +19,13 @@ def test_an_acronym_question_is_covered_by_text_on_its_plural():
 
 def test_plural_rule_keeps_ordinary_stems_apart():
     assert content_terms("branches status class GPUs") == ["branch", "statu", "class", "gpu"]
+
+
+def test_a_question_of_common_words_names_no_topic_for_the_coverage_gate():
+    from service.answering import _names_a_topic
+
+    texts = [f"Step {i}: first learn the basics, then practise on a project." for i in range(40)]
+    stats = TermStats([*texts, "Kubeflow runs pipelines on Kubernetes."])
+    assert not _names_a_topic("what should I learn first?", stats, 0.01)  # "first" is in 40 of 41 chunks
+    assert _names_a_topic("how do I use kubeflow?", stats, 0.01)  # in one chunk: a topic
+    assert _names_a_topic("what is TPOT?", stats, 0.01)  # in none: a topic the sources lack
