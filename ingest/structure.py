@@ -130,14 +130,14 @@ def _in_docstring(lines: list[tuple[int, str]], *, strict: bool = False) -> list
     return out
 
 
-def docstring_headings(lines: list[tuple[int, str]], *, strict: bool = False) -> list[tuple[int, int, str]]:
-    """(offset, level, title) of markdown headings inside triple-quoted strings (keras-io guides and
-    examples keep their prose there)."""
+def _docstring_headings(lines: list[tuple[int, str]], inside: list[bool]) -> list[tuple[int, int, str]]:
+    """(offset, level, title) of markdown headings on the lines inside triple-quoted strings (keras-io guides
+    and examples keep their prose there)."""
     fenced = fenced_line_mask(lines)  # a comment in a fenced example is no heading (eval README too)
     return [
         (off, len(m.group(1)), m.group(2).strip())
-        for (off, line), inside, fence in zip(lines, _in_docstring(lines, strict=strict), fenced)
-        if inside and not fence and (m := _ATX.match(line))
+        for (off, line), doc, fence in zip(lines, inside, fenced)
+        if doc and not fence and (m := _ATX.match(line))
     ]
 
 
@@ -147,13 +147,14 @@ def literate_headings(text: str, *, docstring_rst: bool = False) -> list[tuple[i
     sphinx-gallery renders them (the dev sets' section rule leaves those out) and a `#####` line taken for
     the block separator it is there, not a title's underline (it made "for every parameter ..." a heading)."""
     lines = iter_lines(text)
+    inside = _in_docstring(lines, strict=docstring_rst)
     bare = [_comment_text(line) for _, line in lines]
     if docstring_rst:
         bare = [
             line if doc else (None if b and not b.strip("#") else b)
-            for (_, line), b, doc in zip(lines, bare, _in_docstring(lines, strict=True))
+            for (_, line), b, doc in zip(lines, bare, inside)
         ]
-    prose = docstring_headings(lines, strict=docstring_rst)
+    prose = _docstring_headings(lines, inside)
     return sorted(_adorned_titles(lines, bare, strict=docstring_rst) + prose)
 
 

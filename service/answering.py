@@ -44,12 +44,12 @@ def load_prompt(name: str) -> str:
     return text.replace("{decline}", MODEL_DECLINE)
 
 
-def _names_a_topic(question: str, stats: TermStats, topic_df: float) -> bool:
+def _names_a_topic(terms: set[str], stats: TermStats, topic_df: float) -> bool:
     """Whether a question term is in fewer than `topic_df` of the chunks (or 5). A question of common words
     only ("what should I learn first?", "what next?") names no topic the sources could lack: the coverage
     gate, which asks whether the retrieved text holds the question's terms, has nothing to weigh."""
     rare = max(topic_df * stats.n, 5)
-    return any(stats.df.get(t, 0) < rare for t in content_terms(question))
+    return any(stats.df.get(t, 0) < rare for t in terms)
 
 
 class AnswerPipeline:
@@ -70,14 +70,15 @@ class AnswerPipeline:
 
     def _abstain_reason(self, question: str, hits: list[Hit], r: Retriever) -> tuple[str, dict]:
         stats = self._term_stats(r)
-        unseen = sorted(t for t in set(content_terms(question)) if stats.df.get(t, 0) == 0)
+        terms = set(content_terms(question))
+        unseen = sorted(t for t in terms if stats.df.get(t, 0) == 0)
         coverage = term_coverage(question, [h.text for h in hits[:3]], stats)
         info = {"coverage": round(coverage, 3), "unseen_terms": unseen}
         if not hits:
             return "no sources", info
         if len(unseen) >= self.cfg.abstain_unseen_terms:
             return "question terms not in the index", info
-        if coverage < self.cfg.abstain_min_coverage and _names_a_topic(question, stats, self.cfg.topic_df):
+        if coverage < self.cfg.abstain_min_coverage and _names_a_topic(terms, stats, self.cfg.topic_df):
             return "low retrieval coverage", info
         return "", info
 
