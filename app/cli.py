@@ -109,7 +109,9 @@ def search(
     ] = None,
     late: Annotated[
         Optional[int],
-        typer.Option(min=0, max=50, help="reorder the best N by late interaction (~11 ms each)"),
+        typer.Option(
+            min=0, max=50, help="reorder the best N by late interaction (default: RAG_SEARCH_LATE_RERANK)"
+        ),
     ] = None,
 ) -> None:
     """Search the index."""
@@ -154,7 +156,8 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     typer.echo(
         f"index {info['version'] or '(none)'} in {info['home']}: {info['documents']} documents, "
         f"{info['chunks']} chunks, {info.get('index_kind', '-')} index, device {info['device']}, "
-        f"embedder {info['embedder']} ({info['embedder_backend']})"
+        f"embedder {info['embedder']} ({info['embedder_backend']}), "
+        f"token vectors {info.get('token_vector_bytes', 0) / 2**20:.1f} MB"
     )
     for s in info["sources"]:
         typer.echo(

@@ -129,26 +129,49 @@ def _unit_texts(sources: list[str], settings: Settings, emb) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def _latencies(search, queries: list[str], repeats: int) -> dict:
+    """p50/p95/mean milliseconds of `search(query)` over the queries, after a warm-up on five of them."""
+    for q in queries[:5]:
+        search(q)
+    times = []
+    for _ in range(repeats):
+        for q in queries:
+            t0 = time.perf_counter()
+            search(q)
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {
+        "p50_ms": statistics.median(times),
+        "p95_ms": times[int(0.95 * (len(times) - 1))],
+        "mean_ms": statistics.fmean(times),
+    }
+
+
+def _late_latencies(retriever, queries: list[str], repeats: int) -> dict:
+    """Hybrid search without the late stage, with it on stored token vectors, and with them computed at
+    query time (the candidates encoded per search), in one run so the ratios compare."""
+    late = retriever.cfg.late_rerank or 10
+    out = {"candidates": late, "off": _latencies(lambda q: retriever.search(q, 5, late=0), queries, repeats)}
+    stored = retriever.tokens
+    if stored is not None:
+        out["stored"] = _latencies(lambda q: retriever.search(q, 5, late=late), queries, repeats)
+    retriever.tokens = None
+    try:
+        out["computed"] = _latencies(lambda q: retriever.search(q, 5, late=late), queries, repeats)
+    finally:
+        retriever.tokens = stored
+    return out
+
+
 def bench_search(settings: Settings, questions_file: Path, repeats: int = 3) -> dict:
-    """Search latency p50/p95 per mode over the question set, after a warm-up, on the current index."""
+    """Search latency p50/p95 per mode (default settings) over the question set, after a warm-up, on the
+    current index; and the late stage's cost."""
     retriever = open_retriever(settings, build_embedder(settings))
     queries = [q.question for q in load_questions(questions_file)]
     out = {"index_version": retriever.version, "chunks": retriever.size, "queries": len(queries)}
     for mode in MODES:
-        for q in queries[:5]:
-            retriever.search(q, 5, mode)
-        times = []
-        for _ in range(repeats):
-            for q in queries:
-                t0 = time.perf_counter()
-                retriever.search(q, 5, mode)
-                times.append((time.perf_counter() - t0) * 1000)
-        times.sort()
-        out[mode] = {
-            "p50_ms": statistics.median(times),
-            "p95_ms": times[int(0.95 * (len(times) - 1))],
-            "mean_ms": statistics.fmean(times),
-        }
+        out[mode] = _latencies(lambda q, mode=mode: retriever.search(q, 5, mode), queries, repeats)
+    out["hybrid_late"] = _late_latencies(retriever, queries, repeats)
     return out
 
 

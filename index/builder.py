@@ -14,8 +14,10 @@ import numpy as np
 from index.catalog import Catalog
 from index.embedcache import EmbeddingCache
 from index.embedders import Embedder
+from index.embedders.base import token_embedder
 from index.lexical import TOKENS_VERSION, LexicalIndex, lexical_text
 from index.spelling import save_vocab, word_counts
+from index.tokenstore import pack_signs, write_token_store
 from index.vectors import VectorIndexConfig, build_index, index_kind, save_index
 from index.versions import VersionStore
 from ingest.chunking import ChunkingConfig, chunk_document
@@ -67,6 +69,7 @@ def _config_key(embedder: Embedder, chunking: ChunkingConfig) -> str:
         "chunking": asdict(chunking),
         "tokens": TOKENS_VERSION,
         "structure": STRUCTURE_VERSION,
+        "late_tokens": token_embedder(embedder) is not None,  # index/tokenstore.py
     }
     return json.dumps(config, sort_keys=True)
 
@@ -107,22 +110,44 @@ def embed_missing(
     texts: list[str], hashes: list[str], embedder: Embedder, cache: EmbeddingCache, progress: bool
 ) -> tuple[np.ndarray, int]:
     """Vectors for all texts, embedding only hashes the cache lacks; returns (vectors, embedded count)."""
+    vectors, _, count = embed_cached(texts, hashes, embedder, cache, progress, with_tokens=False)
+    return vectors, count
+
+
+def embed_cached(
+    texts: list[str],
+    hashes: list[str],
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    progress: bool,
+    *,
+    with_tokens: bool,
+) -> tuple[np.ndarray, list[np.ndarray] | None, int]:
+    """Vectors (and, when asked and the embedder gives them, packed token vectors) for all texts, from one
+    encoder pass over the texts the cache lacks; returns (vectors, tokens or None, embedded count)."""
     from tqdm import tqdm
 
-    have = cache.get(hashes)
-    todo = {h: t for h, t in zip(hashes, texts) if h not in have}
+    tok = token_embedder(embedder) if with_tokens else None
+    have, have_tokens = cache.get(hashes), cache.get_tokens(hashes) if tok else {}
+    todo = {h: t for h, t in zip(hashes, texts) if h not in have or (tok and h not in have_tokens)}
     items = list(todo.items())
     step = getattr(embedder, "bulk_batch", EMBED_BATCH)  # distributed embedders want bigger jobs
     with tqdm(total=len(items), desc="embedding", unit="unit", disable=not progress or not items) as bar:
         for i in range(0, len(items), step):
-            part = items[i : i + step]
-            vecs = embedder.embed([t for _, t in part])
-            cache.put([h for h, _ in part], vecs)
+            part, packed = items[i : i + step], None
+            if tok:
+                vecs, token_vecs = tok.embed_with_tokens([t for _, t in part])
+                packed = [pack_signs(v) for v in token_vecs]
+                have_tokens.update({h: p for (h, _), p in zip(part, packed)})
+            else:
+                vecs = embedder.embed([t for _, t in part])
+            cache.put([h for h, _ in part], vecs, packed)
             have.update({h: v for (h, _), v in zip(part, vecs)})
             bar.update(len(part))
     dim = embedder.dim
     out = np.stack([have[h] for h in hashes]) if hashes else np.zeros((0, dim), dtype=np.float32)
-    return out.astype(np.float32), len(items)
+    tokens = [have_tokens[h] for h in hashes] if tok else None
+    return out.astype(np.float32), tokens, len(items)
 
 
 def _write_version(
@@ -132,6 +157,7 @@ def _write_version(
     vectors: np.ndarray,
     meta: dict,
     vcfg: VectorIndexConfig,
+    tokens: list[np.ndarray] | None,
 ) -> None:
     catalog = Catalog(staging / "catalog.sqlite")
     row, lex = 0, []
@@ -147,6 +173,8 @@ def _write_version(
     save_index(index, staging / "dense.faiss")
     LexicalIndex.build(lex).save(staging / "bm25")
     save_vocab(word_counts(lex), staging)
+    if tokens is not None:
+        write_token_store(staging, tokens, vectors.shape[1])
 
 
 @dataclass(frozen=True)
@@ -159,34 +187,35 @@ class BuildRequest:
 
 def _embed_units(
     texts: list[str], home: Path, embedder: Embedder, report: IngestReport, progress: bool
-) -> np.ndarray:
-    """Vectors of every unit text: cached ones reused, the rest embedded (and cached)."""
+) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    """Vectors (and packed token vectors) of every unit text: cached ones reused, the rest embedded (and
+    cached)."""
     t1 = time.perf_counter()
     cache = EmbeddingCache(home / "cache" / "embeddings.sqlite", embedder.name, embedder.dim)
     try:
-        vectors, report.embedded = embed_missing(
-            texts, [hash_text(t) for t in texts], embedder, cache, progress
+        vectors, tokens, report.embedded = embed_cached(
+            texts, [hash_text(t) for t in texts], embedder, cache, progress, with_tokens=True
         )
     finally:
         cache.close()
     report.timings["embed"] = time.perf_counter() - t1
     report.units = len(texts)
     report.reused = report.units - report.embedded
-    return vectors
+    return vectors, tokens
 
 
 def _publish(
     store: VersionStore,
     plan: _Plan,
     unit_rows: list[int],
-    vectors: np.ndarray,
+    embedded: tuple[np.ndarray, list[np.ndarray] | None],
     meta: dict[str, str],
     vectors_cfg: VectorIndexConfig,
 ) -> str:
     """Write a staging version and swap it in; a failure (a full disk) leaves no half version behind."""
     staging = store.staging()
     try:
-        _write_version(staging, plan, unit_rows, vectors, meta, vectors_cfg)
+        _write_version(staging, plan, unit_rows, embedded[0], meta, vectors_cfg, embedded[1])
         version = store.publish(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -227,7 +256,7 @@ def build(
             for row, c in enumerate(c for _, cs in plan.docs for c in cs)
             for t in unit_texts(c.text, c.heading)
         ]
-        vectors = _embed_units([t for _, t in units], home, embedder, report, progress)
+        embedded = _embed_units([t for _, t in units], home, embedder, report, progress)
         t2 = time.perf_counter()
         meta = {
             "config": config_key,
@@ -235,7 +264,7 @@ def build(
             "dim": str(embedder.dim),
             "created": str(time.time()),
         }
-        report.version = _publish(store, plan, [row for row, _ in units], vectors, meta, vectors_cfg)
+        report.version = _publish(store, plan, [row for row, _ in units], embedded, meta, vectors_cfg)
         report.timings["write"] = time.perf_counter() - t2
         report.changed = True
         report.seconds = time.perf_counter() - t0

@@ -1,10 +1,11 @@
 """Late interaction: the best few candidates reordered by how well each question token finds its match."""
 
 # Each question token finds its most similar token in a candidate's text (the embedder's contextual token
-# vectors, computed at query time); the mean of those best matches is the candidate's score. A candidate's
-# new place mixes its fused rank with its late rank (reciprocal ranks), and candidates only trade places with
-# others of the same source, so routing's choice of sources stands. Measured in README ("Retrieval"):
-# opt-in, as it costs ~110 ms for 10 candidates on 2 cores.
+# vectors: kept at ingest, index/tokenstore.py, or computed at query time); the mean of those best matches is
+# the candidate's score. A candidate's new place mixes its fused rank with its late rank (reciprocal ranks),
+# and candidates only trade places with others of the same source, so routing's choice of sources stands.
+# Measured in README ("Retrieval"): with stored token vectors it costs a few ms, computed at query time
+# ~110 ms for 10 candidates on 2 cores.
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.embedders import Embedder
+from index.embedders.base import token_embedder
 
 
 def maxsim(query: np.ndarray, doc: np.ndarray) -> float:
@@ -48,12 +50,18 @@ def late_rerank(
     *,
     weight: float = 0.5,
     rrf_k: float = 10.0,
+    stored: Sequence[np.ndarray] | None = None,
 ) -> list[int]:
-    """The ids (fused order; texts and source groups alike) reordered by late interaction; unchanged when the
+    """The ids (fused order; texts and source groups alike) reordered by late interaction; the candidates'
+    token vectors are `stored` ones (index/tokenstore.py) or computed from the texts now. Unchanged when the
     embedder gives no token vectors."""
-    embed_tokens = getattr(embedder, "embed_tokens", None)
-    if embed_tokens is None or len(ids) < 2:
+    tok = token_embedder(embedder)
+    if tok is None or len(ids) < 2:
         return list(ids)
-    vectors = embed_tokens([query, *texts])
-    scores = [maxsim(vectors[0], doc) for doc in vectors[1:]]
+    if stored is None:
+        vectors = tok.embed_tokens([query, *texts])
+        question, docs = vectors[0], vectors[1:]
+    else:
+        question, docs = tok.embed_tokens([query])[0], list(stored)
+    scores = [maxsim(question, doc) for doc in docs]
     return [ids[i] for i in late_order(scores, groups, weight, rrf_k)]

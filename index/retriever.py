@@ -20,6 +20,7 @@ from index.page_context import PageContext
 from index.retrieval_config import MODES, RetrievalConfig
 from index.routing import Router
 from index.spelling import Speller
+from index.tokenstore import TokenStore
 from index.vectors import VectorIndex, VectorIndexConfig
 from index.versions import IndexCorruptError, NoIndexError, VersionStore, verify_version
 
@@ -53,6 +54,7 @@ class Retriever:
             self.dense = VectorIndex.load(version_dir / "dense.faiss", vectors_cfg)
             self.lexical = LexicalIndex.load(version_dir / "bm25")
             self.unit_chunk = self.catalog.unit_chunks()
+            self.tokens = TokenStore.load(version_dir, self.unit_chunk, embedder.dim)
         except Exception as exc:  # noqa: BLE001 - any unreadable file means a corrupt version
             raise IndexCorruptError(
                 f"index version {version_dir.name} is unreadable ({exc}); rebuild it with `rag ingest`"
@@ -196,7 +198,10 @@ class Retriever:
         """The first `late` candidates reordered by late interaction, within each source (index/late.py)."""
         head = [i for i in top[:late] if i in recs]
         texts, groups = [recs[i].text for i in head], [recs[i].source_id for i in head]
-        ordered = late_rerank(head, texts, groups, query, self.embedder, weight=self.cfg.late_weight)
+        stored = [self.tokens.chunk_vectors(i) for i in head] if self.tokens is not None else None
+        ordered = late_rerank(
+            head, texts, groups, query, self.embedder, weight=self.cfg.late_weight, stored=stored
+        )
         return ordered + top[late:]
 
     def _ranked(

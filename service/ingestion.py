@@ -10,6 +10,7 @@ from index.builder import BuildRequest, IngestReport, build
 from index.catalog import Catalog
 from index.embedders import Embedder
 from index.registry import SourceRegistry
+from index.tokenstore import BITS_FILE
 from index.versions import VersionStore
 from ingest.documents import Document
 from ingest.errors import SourceError
@@ -173,6 +174,8 @@ def index_status(settings: Settings) -> dict:
             index_kind=meta.get("index_kind"),
             embedder_id=meta.get("embedder"),
             dim=int(meta.get("dim", 0)),
+            # the late stage's token vectors kept at ingest (0: computed per search instead)
+            token_vector_bytes=(current / BITS_FILE).stat().st_size if (current / BITS_FILE).exists() else 0,
         )
         cat.close()
     return out

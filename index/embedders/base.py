@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -25,6 +25,21 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
 
     def count_tokens(self, text: str) -> int: ...
+
+
+@runtime_checkable
+class TokenEmbedder(Protocol):
+    """An embedder that also gives each text's contextual token vectors (special tokens left out), as the
+    late stage (index/late.py) reads them; one encoder pass can give both the pooled vectors and these."""
+
+    def embed_tokens(self, texts: Sequence[str]) -> list[np.ndarray]: ...
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]: ...
+
+
+def token_embedder(embedder: object) -> TokenEmbedder | None:
+    """The embedder as a TokenEmbedder, or None when it gives no token vectors (a remote one)."""
+    return embedder if isinstance(embedder, TokenEmbedder) else None
 
 
 @dataclass(frozen=True)
@@ -70,3 +85,17 @@ def embed_in_batches(
             out[idx] = encode([texts[i] for i in idx])
             bar.update(len(idx))
     return normalize(out)
+
+
+def embed_with_tokens_in_batches(
+    encode, texts: Sequence[str], dim: int, batch_size: int
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Run `encode(list[str]) -> (pooled array, token vector arrays)` over length-sorted batches."""
+    pooled = np.zeros((len(texts), dim), dtype=np.float32)
+    tokens: list[np.ndarray] = [np.zeros((0, dim), dtype=np.float32)] * len(texts)
+    for idx in _batches_by_length(texts, batch_size):
+        vecs, toks = encode([texts[i] for i in idx])
+        pooled[idx] = vecs
+        for i, t in zip(idx, toks):
+            tokens[i] = t
+    return normalize(pooled), tokens

@@ -24,6 +24,9 @@ class HashingEmbedder:
         return words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        return self._hashed(texts)
+
+    def _hashed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             for feat in self._features(text):
@@ -36,8 +39,11 @@ class HashingEmbedder:
         out = []
         for text in texts:
             words = re.findall(r"\w+", text.lower())
-            out.append(self.embed(words) if words else np.zeros((0, self.dim), dtype=np.float32))
+            out.append(self._hashed(words) if words else np.zeros((0, self.dim), dtype=np.float32))
         return out
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self._hashed(texts), self.embed_tokens(texts)
 
     def count_tokens(self, text: str) -> int:
         return len(self._features(text)) // 2 + 1

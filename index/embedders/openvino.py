@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from index import models
-from index.embedders.base import EmbedderConfig, embed_in_batches, token_vectors
+from index.embedders.base import EmbedderConfig, embed_in_batches, embed_with_tokens_in_batches, token_vectors
 from ingest.atomic import publish_file
 
 steps = logging.getLogger("rag.steps")  # one-time steps, one line each: the CLI shows them (app/cli.py)
@@ -151,23 +151,32 @@ class OpenVinoEmbedder:
             )
         return ov_model
 
-    def _encode(self, batch: list[str]) -> np.ndarray:
+    def _hidden(self, batch: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The encoder's last hidden states and the attention mask of one padded batch."""
         # One caller at a time: the compiled model's infer request and the fast tokenizer are not thread-safe.
         with self._lock:
-            enc = self._tokenize(batch)
+            enc = self._tokenize(list(batch))
             out = self.compiled({k: v for k, v in enc.items() if k in self.input_names})
-            return _mean_pool(out[self.compiled.outputs[0]], enc["attention_mask"])
+            return out[self.compiled.outputs[0]], enc["attention_mask"]
+
+    def _encode(self, batch: list[str]) -> np.ndarray:
+        return _mean_pool(*self._hidden(batch))
+
+    def _encode_both(self, batch: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        hidden, mask = self._hidden(batch)
+        return _mean_pool(hidden, mask), [token_vectors(h, m) for h, m in zip(hidden, mask)]
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return embed_in_batches(self._encode, texts, self.dim, self.batch_size, progress, "embedding")
 
     def embed_tokens(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Each text's contextual token vectors (special tokens left out), L2-normalized."""
-        with self._lock:
-            enc = self._tokenize(list(texts))
-            out = self.compiled({k: v for k, v in enc.items() if k in self.input_names})
-            hidden = out[self.compiled.outputs[0]]
-        return [token_vectors(h, m) for h, m in zip(hidden, enc["attention_mask"])]
+        hidden, mask = self._hidden(texts)
+        return [token_vectors(h, m) for h, m in zip(hidden, mask)]
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The pooled vectors and the token vectors of one encoder pass."""
+        return embed_with_tokens_in_batches(self._encode_both, texts, self.dim, self.batch_size)
 
     def count_tokens(self, text: str) -> int:
         with self._lock:

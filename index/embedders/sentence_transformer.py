@@ -10,7 +10,7 @@ import numpy as np
 
 from index import models
 from index.devices import resolve_device
-from index.embedders.base import EmbedderConfig, embed_in_batches, token_vectors
+from index.embedders.base import EmbedderConfig, embed_in_batches, embed_with_tokens_in_batches, token_vectors
 
 
 class SentenceTransformerEmbedder:
@@ -50,6 +50,24 @@ class SentenceTransformerEmbedder:
                 list(texts), output_value="token_embeddings", convert_to_numpy=False, show_progress_bar=False
             )
         return [token_vectors(t.float().cpu().numpy(), np.ones(len(t))) for t in out]
+
+    def _encode_both(self, batch: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        with self._lock:
+            out = self.model.encode(
+                batch,
+                batch_size=len(batch),
+                output_value=None,
+                convert_to_numpy=False,
+                show_progress_bar=False,
+            )
+        pooled = np.stack([o["sentence_embedding"].float().cpu().numpy() for o in out])
+        tokens = [o["token_embeddings"].float().cpu().numpy() for o in out]
+        masks = [o["attention_mask"].cpu().numpy() for o in out]
+        return pooled, [token_vectors(t, m) for t, m in zip(tokens, masks)]
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The pooled vectors and the token vectors of one encoder pass."""
+        return embed_with_tokens_in_batches(self._encode_both, texts, self.dim, self.batch_size)
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])

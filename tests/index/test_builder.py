@@ -80,6 +80,9 @@ class FailingEmbedder(HashingEmbedder):
     def embed(self, texts):
         raise RuntimeError("embedder exploded")
 
+    def embed_with_tokens(self, texts):  # what a build calls when it keeps token vectors
+        raise RuntimeError("embedder exploded")
+
 
 def test_failed_build_puts_the_registry_back(hashing_settings, tiny_corpus, tmp_path, emb):
     ingest_sources(hashing_settings, emb, [SourceRequest(str(tiny_corpus), priority=2.0)])

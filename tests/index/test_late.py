@@ -63,6 +63,7 @@ def test_search_with_the_late_stage_returns_k_hits_and_the_settings_reach_it(has
     question = "how do I pass class_weight to fit for a rare class?"
     plain, late = r.search(question, 3, late=0), r.search(question, 3, late=7)
     assert len(plain) == len(late) == 3 and late[0].path == "w.md"
-    assert hashing_settings.answer_config().late_rerank == 0 and r.cfg.late_rerank == 0  # off by default
-    on = hashing_settings.model_copy(update={"search_late_rerank": 10, "answer_late_rerank": 10})
-    assert on.retrieval_config().late_rerank == 10 and on.answer_config().late_rerank == 10
+    # on for search, off for answers by default (README "Retrieval")
+    assert r.cfg.late_rerank == 10 and hashing_settings.answer_config().late_rerank == 0
+    on = hashing_settings.model_copy(update={"search_late_rerank": 0, "answer_late_rerank": 10})
+    assert on.retrieval_config().late_rerank == 0 and on.answer_config().late_rerank == 10
