@@ -259,6 +259,9 @@ def checked_units(
     rest = clean_unit(buf.strip(), checker.headings)
     if rest and not rest.startswith(FENCE) and not _is_noise(rest) and not _cut_or_said(rest, said):
         verdict, unit, n = checker.check(rest, last)
+        # A decline left at the output's end ("[1] The sources do not cover this.") is not acted on: the
+        # answer falls back to the verified quotes. Counted as a decline, false abstention rose 0.037 / 0.023
+        # -> 0.056 / 0.070 on the dev sets and no more unanswerable questions were refused (README, stop 25).
         if verdict == "ok":
             yield verdict, unit, n
 

@@ -220,3 +220,11 @@ def test_the_model_reads_the_evidence_sources_first_and_at_most_max_sources(monk
     monkeypatch.setenv("RAG_ANSWER_K", "6")
     cfg = Settings().answer_config()
     assert (cfg.prompt_sources, cfg.k) == (3, 6)
+
+
+def test_a_decline_counts_mid_output_but_not_at_its_very_end():
+    check = Checker(["Adam and SGD with momentum are the usual choices."], min_support=0.7)
+    mid = [(v, u) for v, u, _ in checked_units(iter(["The sources do not cover this.\n", "["]), check, 5)]
+    assert mid and mid[0][0] == "declined"
+    end = list(checked_units(iter(["[1] The sources do not ", "cover this."]), check, max_units=5))
+    assert end == []  # the answer falls back to the verified quotes (measured: README, stop 25)
