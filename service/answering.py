@@ -15,7 +15,7 @@ from index.retriever import Retriever
 from ingest.text import content_terms
 from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.composition import Composition, complete_answer
-from service.confidence import TermStats, missing_answer_type, term_coverage
+from service.confidence import TermStats, missing_answer_type, names_a_topic, term_coverage
 from service.events import (
     Answer,
     Citations,
@@ -44,14 +44,6 @@ def load_prompt(name: str) -> str:
     return text.replace("{decline}", MODEL_DECLINE)
 
 
-def _names_a_topic(terms: set[str], stats: TermStats, topic_df: float) -> bool:
-    """Whether a question term is in fewer than `topic_df` of the chunks (or 5). A question of common words
-    only ("what should I learn first?", "what next?") names no topic the sources could lack: the coverage
-    gate, which asks whether the retrieved text holds the question's terms, has nothing to weigh."""
-    rare = max(topic_df * stats.n, 5)
-    return any(stats.df.get(t, 0) < rare for t in terms)
-
-
 class AnswerPipeline:
     """Owns nothing heavy itself: it borrows the current retriever and the generator."""
 
@@ -68,6 +60,11 @@ class AnswerPipeline:
             self._stats = {r.version: TermStats(c.text for c in r.catalog.all_chunks())}
         return self._stats[r.version]
 
+    def _names_topic(self, question: str, r: Retriever) -> bool:
+        """Whether the question (spelling corrected) names a topic (service/confidence.py)."""
+        terms = set(content_terms(r.corrected(question)))
+        return names_a_topic(terms, self._term_stats(r), self.cfg.topic_df)
+
     def _abstain_reason(self, question: str, hits: list[Hit], r: Retriever) -> tuple[str, dict]:
         stats = self._term_stats(r)
         terms = set(content_terms(question))
@@ -78,7 +75,7 @@ class AnswerPipeline:
             return "no sources", info
         if len(unseen) >= self.cfg.abstain_unseen_terms:
             return "question terms not in the index", info
-        if coverage < self.cfg.abstain_min_coverage and _names_a_topic(terms, stats, self.cfg.topic_df):
+        if coverage < self.cfg.abstain_min_coverage and names_a_topic(terms, stats, self.cfg.topic_df):
             return "low retrieval coverage", info
         return "", info
 
@@ -128,7 +125,7 @@ class AnswerPipeline:
         r = self._retriever()
         # the answer reads a section's continuation rather than a weaker section's chunk: with one chunk per
         # section, key-term recall fell 0.50 -> 0.45 (roadmap) and citation precision 0.49 -> 0.41 (README)
-        query = condense(question, history or [])
+        query = condense(question, history or [], lambda q: self._names_topic(q, r))
         hits = r.search(
             query,
             k or self.cfg.k,

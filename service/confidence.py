@@ -24,6 +24,14 @@ class TermStats:
         return math.log(1 + (self.n + 1) / (self.df.get(term, 0) + 0.5))
 
 
+def names_a_topic(terms: set[str], stats: TermStats, topic_df: float) -> bool:
+    """Whether a question term is in fewer than `topic_df` of the chunks (or 5). A question of common words
+    only ("what should I learn first?", "what next?") names no topic the sources could lack: the coverage
+    gate, which asks whether the retrieved text holds the question's terms, has nothing to weigh."""
+    rare = max(topic_df * stats.n, 5)
+    return any(stats.df.get(t, 0) < rare for t in terms)
+
+
 def term_coverage(question: str, passages: Sequence[str], stats: TermStats) -> float:
     """IDF-weighted share of the question's content terms that occur in the passages (0..1)."""
     q_terms = set(content_terms(question))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from finetune.embedder_data import (
@@ -152,6 +153,11 @@ def test_the_pipeline_trains_on_saved_questions_and_the_model_embeds(hashing_set
     assert meta["result"]["steps"] == 1 and (tmp_path / "home" / "models").is_dir()
     model = create_embedder(EmbedderConfig(model=meta["path"], backend="torch"))
     assert model.embed(["dropout"]).shape == (1, 384)
+    # what an ingest with this model keeps for the late stage: one pass gives the vectors and token vectors
+    texts = ["dropout", "early stopping halts training when the loss stops improving"]
+    vectors, tokens = model.embed_with_tokens(texts)
+    assert np.allclose(vectors, model.embed(texts), atol=1e-5)
+    assert [len(t) for t in tokens] == [len(t) for t in model.embed_tokens(texts)] and len(tokens[1]) > 5
 
 
 def test_the_cli_says_plainly_when_there_is_no_index(tmp_path):

@@ -104,6 +104,20 @@ def test_condense_joins_follow_ups():
     assert condense("what is gradient boosting in scikit-learn exactly?", hist).startswith("what is gradient")
 
 
+def test_a_short_question_that_names_its_own_topic_starts_a_new_thread():
+    hist = [{"role": "user", "content": "what is a CNN?"}, {"role": "assistant", "content": "..."}]
+    topical = {"faiss", "rnns"}
+
+    def names(q: str) -> bool:
+        return any(w.strip("?").lower() in topical for w in q.split())
+
+    assert condense("how do I install faiss?", hist, names) == "how do I install faiss?"
+    assert condense("how do I install faiss?", hist) == "what is a CNN? how do I install faiss?"  # no stats
+    assert condense("what next?", hist, names) == "what is a CNN? what next?"  # short, no topic: leans back
+    assert condense("what about RNNs?", hist, names) == "what is a CNN? what about RNNs?"  # points back
+    assert condense("is it used for faiss?", hist, names).startswith("what is a CNN?")
+
+
 def test_a_follow_up_is_gated_and_answered_as_its_self_contained_question(retriever):
     """'and where is it described?' alone holds no word of the sources: joined to the previous question it is
     answered, not refused, and the model reads what 'it' stands for."""
@@ -259,3 +273,16 @@ def test_an_abstention_names_each_section_once():
     other = replace(first, id=4, anchor="who", heading="Who")
     assert [h.id for h in distinct_sections([first, same, other_page, other], 3)] == [1, 3, 4]
     assert [h.id for h in distinct_sections([first, same, other], 2)] == [1, 4]
+
+
+def test_the_pipeline_reads_a_topical_short_question_on_its_own(retriever):
+    p, gen = pipeline(retriever, "Adam and SGD with momentum are the usual choices [1].")
+    hist = [
+        {"role": "user", "content": "what do CNNs slide over images?"},
+        {"role": "assistant", "content": "."},
+    ]
+    p.answer("which optimizers are usual?", history=hist)
+    asked = gen.prompts[-1][-1]["content"]
+    assert "optimizers are usual" in asked and "slide over images" not in asked
+    p.answer("and what about time series?", history=hist)  # points back: read with the previous question
+    assert "slide over images" in gen.prompts[-1][-1]["content"]

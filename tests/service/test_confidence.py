@@ -22,13 +22,13 @@ def test_plural_rule_keeps_ordinary_stems_apart():
 
 
 def test_a_question_of_common_words_names_no_topic_for_the_coverage_gate():
-    from service.answering import _names_a_topic
+    from service.confidence import names_a_topic
 
     texts = [f"Step {i}: first learn the basics, then practise on a project." for i in range(40)]
     stats = TermStats([*texts, "Kubeflow runs pipelines on Kubernetes."])
 
     def names(question: str) -> bool:
-        return _names_a_topic(set(content_terms(question)), stats, 0.01)
+        return names_a_topic(set(content_terms(question)), stats, 0.01)
 
     assert not names("what should I learn first?")  # "first" is in 40 of 41 chunks
     assert names("how do I use kubeflow?")  # in one chunk: a topic
