@@ -23,12 +23,15 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "setup: done"
 
-# The roadmap pages from ../shared when present (no network here for the GitHub copy).
+# The roadmap pages and the framework docs from ../shared when present (no network here for the GitHub copy or
+# the docs sites); the docs' MANIFEST.tsv gives each file its public URL for citations.
 ROADMAP_DIR := $(wildcard ../shared/corpus/roadmap)
+DOCS_DIR := $(wildcard ../shared/corpus/docs)
 
 run: setup
 	$(BIN)/rag ingest --defaults
 	$(if $(ROADMAP_DIR),$(BIN)/rag ingest $(ROADMAP_DIR))
+	$(if $(DOCS_DIR),$(BIN)/rag ingest $(DOCS_DIR) --manifest $(DOCS_DIR)/MANIFEST.tsv)
 	$(BIN)/rag serve
 
 # The widget's browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
