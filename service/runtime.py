@@ -24,11 +24,13 @@ DEFAULT_PYDOC = (
 
 
 def default_sources() -> list[str]:
-    """The project's own docs, bundled reference models, API docs of the named frameworks.
+    """The project's own docs, the bundled reference models' cards, API docs of the named frameworks.
 
     Not the README: its measurement sections quote dev-set questions and answers, so "what is a CNN?" was
-    answered from the project's eval notes instead of the roadmap."""
-    local = [PROJECT_ROOT / "docs", PROJECT_ROOT / "reference"]
+    answered from the project's eval notes instead of the roadmap. Not the reference models' code either:
+    "what is a CNN?" was answered with cnn.py's import lines, "CNN vs RNN?" with the API's request schema;
+    the cards say in prose what each model is, how it is trained and where its code is."""
+    local = [PROJECT_ROOT / "docs", PROJECT_ROOT / "reference" / "cards"]
     return [str(p) for p in local if p.exists()] + list(DEFAULT_PYDOC)
 
 

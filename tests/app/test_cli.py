@@ -114,3 +114,5 @@ def test_the_default_content_leaves_the_readme_out():
     sources = default_sources()
     assert not any(s.endswith("README.md") for s in sources)
     assert any(s.endswith("docs") for s in sources) and "pydoc:torch.nn" in sources
+    # the reference models by their cards (prose), not their code (import lines answered "what is a CNN?")
+    assert any(s.endswith("cards") for s in sources) and not any(s.endswith("reference") for s in sources)
