@@ -19,6 +19,10 @@ def ingest(
         bool,
         typer.Option(help="add the default content (roadmap and its linked docs, project docs, API docs)"),
     ] = False,
+    api_docs: Annotated[
+        bool,
+        typer.Option(help="with --defaults: the pydoc API pages too (not wanted beside the framework docs)"),
+    ] = True,
     priority: Annotated[
         float, typer.Option(min=0.1, max=10.0, help="retrieval weight of these sources")
     ] = 1.0,
@@ -45,7 +49,7 @@ def ingest(
     domains = tuple(d for d in link_domains.split(",") if d.strip())
     follow = FollowLinks(domains, max_pages, depth) if follow_links or domains else None
     if defaults:
-        reqs += [SourceRequest(s) for s in default_sources()]
+        reqs += [SourceRequest(s) for s in default_sources(api_docs)]
     embedder = run_guarded(build_embedder, settings)
     if defaults:
         _ingest_roadmap(settings, embedder, FollowLinks(domains, max_pages, depth, all_seeds=True), quiet)

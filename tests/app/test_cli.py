@@ -116,3 +116,4 @@ def test_the_default_content_leaves_the_readme_out():
     assert any(s.endswith("docs") for s in sources) and "pydoc:torch.nn" in sources
     # the reference models by their cards (prose), not their code (import lines answered "what is a CNN?")
     assert any(s.endswith("cards") for s in sources) and not any(s.endswith("reference") for s in sources)
+    assert not any(s.startswith("pydoc:") for s in default_sources(api_docs=False))
