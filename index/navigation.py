@@ -18,6 +18,20 @@ NAV_INTENT = re.compile(
     re.I,
 )
 _HUB = re.compile(r"\b(main (index|page)|index page|home ?page|table of contents|overview page)\b", re.I)
+# "what should I learn first?", "where do I begin?": the whole question asks where a curriculum starts, so the
+# hub page (the one that links to the most others: a table of contents) answers it
+_START = re.compile(
+    r"^\W*(i'?m (new|a (complete |total )?beginner)\W+)?(what|where|how) (should|do|can) i (start|begin|"
+    r"(learn|study|read|do) first|(start|begin) (learning|with|from))\W*$",
+    re.I,
+)
+
+
+def is_navigation(query: str) -> bool:
+    """Whether the question asks where to go in the curriculum (next, previous, start, the main index)."""
+    return bool(NAV_INTENT.search(query) or _START.search(query))
+
+
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+)(#[^)\s]*)?\)")
 _NEXT = re.compile(r"\b(next|continue|then|ending point|forward|onward)\b|→|»", re.I)
 _PREV = re.compile(r"\b(previous|prev|back|starting point|before)\b|←|«", re.I)
@@ -66,9 +80,9 @@ def navigation_ranking(
 ) -> list[int]:
     """For a navigation question: the best-matching page's link chunks, then the first chunk of its next
     pages."""
-    if not pages or not NAV_INTENT.search(query):
+    if not pages or not is_navigation(query):
         return []
-    if _HUB.search(query):  # "the main index / home page": the page that links to the most others
+    if _HUB.search(query) or _START.search(query):  # the page that links to the most others
         best = max(
             pages.values(), key=lambda p: len(set(p.next_docs + p.prev_docs)) + sum(p.link_chunks.values())
         )

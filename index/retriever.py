@@ -15,7 +15,7 @@ from index.fusion import apply_priority, fuse_parts, one_per_section, reciprocal
 from index.hits import Hit, hit_from_record
 from index.late import late_rerank
 from index.lexical import LexicalIndex
-from index.navigation import NAV_INTENT, build_link_graph, navigation_ranking, title_similarities
+from index.navigation import build_link_graph, is_navigation, navigation_ranking, title_similarities
 from index.page_context import PageContext
 from index.retrieval_config import MODES, RetrievalConfig
 from index.routing import Router
@@ -118,7 +118,7 @@ class Retriever:
 
     def _navigation(self, query: str, query_vec: np.ndarray) -> np.ndarray:
         """Chunks that answer "what comes after X?" from the links between ingested pages."""
-        if not NAV_INTENT.search(query):
+        if not is_navigation(query):
             return np.empty(0, dtype=np.int64)
         if self._pages is None:
             pages = build_link_graph(self.catalog.linking_chunks())

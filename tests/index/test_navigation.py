@@ -37,3 +37,22 @@ def test_navigation_ranking_follows_next_links():
 def test_no_navigation_intent_no_ranking():
     assert not NAV_INTENT.search("what is a decorator?")
     assert navigation_ranking("what is a decorator?", build_link_graph(ROWS), {"a": 1.0}) == []
+
+
+def test_where_to_start_goes_to_the_page_that_links_to_the_most_others():
+    from index.navigation import is_navigation
+
+    toc = (
+        6,
+        "t",
+        "s",
+        "index.md",
+        "Contents",
+        "[Intro](intro.md) then [Basics](basics.md), [Advanced](advanced.md)",
+    )
+    pages = build_link_graph([*ROWS, toc])
+    sims = {"a": 0.1, "b": 0.9, "c": 0.2, "t": 0.0}  # the question's words match no title
+    for q in ("what should I learn first?", "where do I begin?", "I'm new, where do I start?"):
+        assert is_navigation(q) and navigation_ranking(q, pages, sims)[0] == 6, q
+    for q in ("what git basics should I learn first?", "how do I start a jupyter notebook?"):
+        assert not is_navigation(q), q  # a topic of their own: not a question about the curriculum
