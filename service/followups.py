@@ -20,4 +20,11 @@ def condense(question: str, history: list[dict], names_topic: Callable[[str], bo
         return question
     points_back = bool(_FOLLOW_UP.search(question))
     short = len(question.split()) <= SHORT_WORDS and not (names_topic and names_topic(question))
-    return f"{previous[-1]} {question}" if points_back or short else question
+    return _joined(previous[-1], question) if points_back or short else question
+
+
+def _joined(previous: str, question: str) -> str:
+    """One question, not two: "what is a CNN, and how is it trained?" is searched whole, where "what is a CNN?
+    and how is it trained?" was split in two (index/decompose.py) and its second half, searched alone, found
+    pages on anything "trained" (and "... git, and what comes after it?" now reaches the navigation)."""
+    return f"{previous.rstrip().rstrip('?.!')}, {question}"
