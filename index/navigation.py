@@ -27,14 +27,14 @@ _START = re.compile(
 )
 
 
-def is_navigation(query: str) -> bool:
-    """Whether the question asks where to go in the curriculum (next, previous, start, the main index)."""
-    return bool(NAV_INTENT.search(query) or _START.search(query))
-
-
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+)(#[^)\s]*)?\)")
 _NEXT = re.compile(r"\b(next|continue|then|ending point|forward|onward)\b|→|»", re.I)
 _PREV = re.compile(r"\b(previous|prev|back|starting point|before)\b|←|«", re.I)
+
+
+def is_navigation(query: str) -> bool:
+    """Whether the question asks where to go in the curriculum (next, previous, start, the main index)."""
+    return bool(NAV_INTENT.search(query) or _START.search(query))
 
 
 @dataclass
