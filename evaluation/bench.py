@@ -129,13 +129,16 @@ def _unit_texts(sources: list[str], settings: Settings, emb) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def _latencies(search, queries: list[str], repeats: int) -> dict:
-    """p50/p95/mean milliseconds of `search(query)` over the queries, after a warm-up on five of them."""
+def _latencies(search, queries: list[str], repeats: int, forget=lambda: None) -> dict:
+    """p50/p95/mean milliseconds of `search(query)` over the queries, after a warm-up on five of them;
+    `forget()` before each one makes it a question never seen (the retriever remembers recent questions'
+    vectors, index/queries.py)."""
     for q in queries[:5]:
         search(q)
     times = []
     for _ in range(repeats):
         for q in queries:
+            forget()
             t0 = time.perf_counter()
             search(q)
             times.append((time.perf_counter() - t0) * 1000)
@@ -150,14 +153,15 @@ def _latencies(search, queries: list[str], repeats: int) -> dict:
 def _late_latencies(retriever, queries: list[str], repeats: int) -> dict:
     """Hybrid search without the late stage, with it on stored token vectors, and with them computed at
     query time (the candidates encoded per search), in one run so the ratios compare."""
-    late = retriever.cfg.late_rerank or 10
-    out = {"candidates": late, "off": _latencies(lambda q: retriever.search(q, 5, late=0), queries, repeats)}
+    late, forget = retriever.cfg.late_rerank or 10, retriever.queries.clear
+    off = _latencies(lambda q: retriever.search(q, 5, late=0), queries, repeats, forget)
+    out = {"candidates": late, "off": off}
     stored = retriever.tokens
     if stored is not None:
-        out["stored"] = _latencies(lambda q: retriever.search(q, 5, late=late), queries, repeats)
+        out["stored"] = _latencies(lambda q: retriever.search(q, 5, late=late), queries, repeats, forget)
     retriever.tokens = None
     try:
-        out["computed"] = _latencies(lambda q: retriever.search(q, 5, late=late), queries, repeats)
+        out["computed"] = _latencies(lambda q: retriever.search(q, 5, late=late), queries, repeats, forget)
     finally:
         retriever.tokens = stored
     return out
@@ -170,7 +174,8 @@ def bench_search(settings: Settings, questions_file: Path, repeats: int = 3) -> 
     queries = [q.question for q in load_questions(questions_file)]
     out = {"index_version": retriever.version, "chunks": retriever.size, "queries": len(queries)}
     for mode in MODES:
-        out[mode] = _latencies(lambda q, mode=mode: retriever.search(q, 5, mode), queries, repeats)
+        search = lambda q, mode=mode: retriever.search(q, 5, mode)  # noqa: E731
+        out[mode] = _latencies(search, queries, repeats, retriever.queries.clear)
     out["hybrid_late"] = _late_latencies(retriever, queries, repeats)
     return out
 

@@ -51,10 +51,12 @@ def late_rerank(
     weight: float = 0.5,
     rrf_k: float = 10.0,
     stored: Sequence[np.ndarray] | None = None,
+    question: np.ndarray | None = None,
 ) -> list[int]:
     """The ids (fused order; texts and source groups alike) reordered by late interaction; the candidates'
-    token vectors are `stored` ones (index/tokenstore.py) or computed from the texts now. Unchanged when the
-    embedder gives no token vectors."""
+    token vectors are `stored` ones (index/tokenstore.py) or computed from the texts now, the question's given
+    (`question`, from the pass that embedded it for the dense search) or computed. Unchanged when the embedder
+    gives no token vectors."""
     tok = token_embedder(embedder)
     if tok is None or len(ids) < 2:
         return list(ids)
@@ -62,6 +64,7 @@ def late_rerank(
         vectors = tok.embed_tokens([query, *texts])
         question, docs = vectors[0], vectors[1:]
     else:
-        question, docs = tok.embed_tokens([query])[0], list(stored)
+        question = tok.embed_tokens([query])[0] if question is None else question
+        docs = list(stored)
     scores = [maxsim(question, doc) for doc in docs]
     return [ids[i] for i in late_order(scores, groups, weight, rrf_k)]

@@ -17,6 +17,7 @@ from index.late import late_rerank
 from index.lexical import LexicalIndex
 from index.navigation import build_link_graph, is_navigation, navigation_ranking, title_similarities
 from index.page_context import PageContext
+from index.queries import QueryEncoder
 from index.retrieval_config import MODES, RetrievalConfig
 from index.routing import Router
 from index.spelling import Speller
@@ -67,6 +68,7 @@ class Retriever:
         self.version = version_dir.name
         self.meta = meta
         self.embedder, self.cfg = embedder, cfg
+        self.queries = QueryEncoder(embedder)
         self._priority_of = self._chunk_priorities(priorities or {})
         self._router = self._build_router()
         self._pages = None  # link graph, built on the first navigation question
@@ -198,10 +200,11 @@ class Retriever:
         """The first `late` candidates reordered by late interaction, within each source (index/late.py)."""
         head = [i for i in top[:late] if i in recs]
         texts, groups = [recs[i].text for i in head], [recs[i].source_id for i in head]
-        stored = [self.tokens.chunk_vectors(i) for i in head] if self.tokens is not None else None
-        ordered = late_rerank(
-            head, texts, groups, query, self.embedder, weight=self.cfg.late_weight, stored=stored
-        )
+        kept = {}  # without stored token vectors, they are computed for the question and each candidate
+        if self.tokens is not None:
+            kept = {"stored": [self.tokens.chunk_vectors(i) for i in head]}
+            kept["question"] = self.queries.encode(query).tokens
+        ordered = late_rerank(head, texts, groups, query, self.embedder, weight=self.cfg.late_weight, **kept)
         return ordered + top[late:]
 
     def _ranked(
@@ -214,7 +217,7 @@ class Retriever:
         page_title: str | None,
     ) -> tuple[dict[int, float], dict[str, dict[int, float]]]:
         """Fused scores by chunk id for one query, and each text ranking's raw scores."""
-        query_vec = self.embedder.embed([query])[0] if mode in ("dense", "hybrid") else None
+        query_vec = self.queries.encode(query).pooled if mode in ("dense", "hybrid") else None
         rankings, raw = self._text_rankings(query, query_vec, mode, n, allowed)
         if mode == "hybrid":
             rankings.update(self._context_rankings(query, query_vec, rankings, allowed, page_url, page_title))

@@ -15,7 +15,7 @@ from index.retriever import Retriever
 from ingest.text import content_terms
 from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.composition import Composition, complete_answer
-from service.confidence import TermStats, missing_answer_type, names_a_topic, term_coverage
+from service.confidence import TermStats, missing_answer_type, names_a_topic, off_domain, term_coverage
 from service.events import (
     Answer,
     Citations,
@@ -77,6 +77,8 @@ class AnswerPipeline:
             return "question terms not in the index", info
         if coverage < self.cfg.abstain_min_coverage and names_a_topic(terms, stats, self.cfg.topic_df):
             return "low retrieval coverage", info
+        if off_domain(question, hits, r.embedder.embed, self.cfg.off_domain_floor):
+            return "the question is about something else", info
         return "", info
 
     def select_evidence(self, question: str, hits: list[Hit], r: Retriever) -> list[Evidence]:

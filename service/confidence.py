@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
+
+from index.hits import Hit
 from ingest.text import content_terms
 
 
@@ -42,6 +45,20 @@ def term_coverage(question: str, passages: Sequence[str], stats: TermStats) -> f
         seen.update(content_terms(p))
     total = sum(stats.idf(t) for t in q_terms)
     return sum(stats.idf(t) for t in q_terms & seen) / total if total else 0.0
+
+
+def off_domain(
+    question: str, hits: Sequence[Hit], embed: Callable[[list[str]], np.ndarray], floor: float
+) -> bool:
+    """Whether the question is about something else altogether ("what is the capital of France?"): the
+    best retrieved unit's cosine to it (its dense score) plus the best retrieved chunk's as a whole under
+    `floor`. The chunks are embedded again only when the first alone leaves the sum in doubt (a best chunk's
+    cosine under 0.15 was never seen with a unit as close as that)."""
+    best_unit = max((h.scores.get("dense", 0.0) for h in hits), default=1.0)
+    if best_unit + 0.15 >= floor:
+        return False
+    vectors = embed([question, *(h.text for h in hits)])
+    return best_unit + float((vectors[1:] @ vectors[0]).max()) < floor
 
 
 # Expected answer types: a question that asks for a date or a price is only answered by text holding one.

@@ -25,6 +25,10 @@ DEFAULT_ADAPTER = (
     "grounded"  # shipped in finetune/adapters/, trained on framework docs only (never the roadmap)
 )
 
+# The off-domain gate's floor (service/confidence.py) per embedder, on its own cosine scale: the builtin
+# MiniLM's sums are <= 0.72 for 15 of 20 off-domain questions tried and >= 0.77 for the 110 dev questions
+OFF_DOMAIN_FLOORS = {models.DEFAULT_EMBEDDER: 0.73}
+
 
 class Settings(BaseSettings):
     """Everything a deployment can set; defaults run the embedded models on CPU."""
@@ -123,6 +127,9 @@ class Settings(BaseSettings):
         AnswerConfig.abstain_unseen_terms, ge=1, le=20, description="calibrated on the dev set"
     )
     min_support: float = Field(AnswerConfig.min_support, ge=0, le=1)
+    abstain_off_domain_floor: float | None = Field(
+        None, ge=0, le=2, description="unset: calibrated for the builtin embedder, off for any other"
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="origins allowed to call the API from a "
@@ -239,11 +246,20 @@ class Settings(BaseSettings):
             abstain_min_coverage=self.abstain_min_coverage,
             abstain_unseen_terms=self.abstain_unseen_terms,
             min_support=self.min_support,
+            off_domain_floor=self.off_domain_floor(),
             generate=self.answer_generate,
             quotes_after_answer=self.answer_quotes_after,
             prompt_style="evidence" if small else "excerpts",
             generation=gen,
         )
+
+    def off_domain_floor(self) -> float:
+        """The off-domain gate's floor: set, or calibrated for the configured embedder (0: off)."""
+        if self.abstain_off_domain_floor is not None:
+            return self.abstain_off_domain_floor
+        if self.embedder_backend == "hashing":  # the tests' tiny model, on a scale of its own
+            return 0.0
+        return OFF_DOMAIN_FLOORS.get(self.embedder, 0.0)
 
     def retrieval_config(self) -> RetrievalConfig:
         return RetrievalConfig(

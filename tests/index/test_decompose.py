@@ -69,8 +69,8 @@ def test_the_retriever_finds_both_sides_of_a_comparison(hashing_settings, tmp_pa
     embedder = build_embedder(hashing_settings)
     ingest_sources(hashing_settings, embedder, [SourceRequest(str(notes))])
     asked = []
-    embed = embedder.embed
-    embedder.embed = lambda texts: asked.extend(texts) or embed(texts)
+    encode = embedder.embed_with_tokens  # the question's one encoder pass (index/queries.py)
+    embedder.embed_with_tokens = lambda texts: asked.extend(texts) or encode(texts)
     question = "iterrows vs itertuples for looping over rows with pandas, which loop is slow?"
     hits = open_retriever(hashing_settings, embedder).search(question, 2)
     assert {h.path for h in hits} == {"loops.md", "tuples.md"}

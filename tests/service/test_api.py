@@ -98,6 +98,13 @@ def test_unanswerable_dev_questions_abstain(server):
     assert sum(abstained) / len(questions) >= 0.6  # measured 4/6 on this set; README tracks the figure
 
 
+def test_questions_about_something_else_altogether_are_refused(server):
+    # over roadmap + docs, the vLLM page's code holds "The capital of France is": the coverage gate passed it
+    for question in ["What is the capital of France?", "give me a recipe for pancakes"]:
+        body = httpx.post(f"{server.url}/v1/ask", json={"question": question}, timeout=120).json()
+        assert body["abstained"], (question, body["answer"])
+
+
 def test_twenty_concurrent_asks_all_succeed(server):
     qs = ["what is overfitting?", "how do I tune hyperparameters?", "what is a CNN?", "what is MLOps?"] * 5
 

@@ -33,3 +33,53 @@ def test_a_question_of_common_words_names_no_topic_for_the_coverage_gate():
     assert not names("what should I learn first?")  # "first" is in 40 of 41 chunks
     assert names("how do I use kubeflow?")  # in one chunk: a topic
     assert names("what is TPOT?")  # in none: a topic the sources lack
+
+
+def _hit(text: str, dense: float):
+    from index.hits import Hit
+
+    fields = dict(
+        source="s",
+        location="s",
+        source_id="s",
+        path="p.md",
+        title="t",
+        heading="h",
+        url="",
+        anchor="",
+        doc_id="d",
+    )
+    return Hit(id=0, text=text, score=0.1, **fields, start=0, end=len(text), scores={"dense": dense})
+
+
+def test_a_question_far_from_every_retrieved_unit_and_chunk_is_off_domain():
+    import numpy as np
+
+    from index.embedders import HashingEmbedder
+    from service.confidence import off_domain
+
+    emb, calls = HashingEmbedder(), []
+
+    def embed(texts):
+        calls.append(texts)
+        return emb.embed(texts)
+
+    hits = [_hit("Convolution layers slide filters over images.", 0.2), _hit("Git tracks changes.", 0.1)]
+    assert off_domain("what is the capital of france?", hits, embed, floor=0.73)
+    assert calls  # the unit scores alone left it in doubt, so the chunks were embedded
+    assert not off_domain("convolution layers slide filters over images", hits, embed, floor=0.73)
+    calls.clear()
+    close = [_hit("Convolution layers slide filters over images.", 0.7)]
+    assert not off_domain("what do convolution layers do?", close, embed, floor=0.73)
+    assert not calls  # a close unit settles it without embedding the chunks again
+    assert not off_domain("anything", [], lambda texts: np.zeros((len(texts), 4)), floor=0.73)
+
+
+def test_the_off_domain_floor_is_set_for_the_builtin_embedder_only(tmp_path):
+    from service.config import OFF_DOMAIN_FLOORS, Settings
+
+    builtin = Settings(home=tmp_path)
+    assert builtin.answer_config().off_domain_floor == OFF_DOMAIN_FLOORS[builtin.embedder] > 0
+    assert Settings(home=tmp_path, embedder=str(tmp_path / "my-model")).answer_config().off_domain_floor == 0
+    assert Settings(home=tmp_path, embedder_backend="hashing").answer_config().off_domain_floor == 0
+    assert Settings(home=tmp_path, abstain_off_domain_floor=0.5).answer_config().off_domain_floor == 0.5
