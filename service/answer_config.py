@@ -47,8 +47,8 @@ class AnswerConfig:
     # of the 110 dev questions changes; "what should I learn first?" is no longer refused (README)
     topic_df: float = 0.01
     # a question about something else altogether: the best retrieved unit's cosine to it plus the best
-    # retrieved chunk's under this (0: off). Cosines are the embedder's own scale, so the floor is set for the
-    # builtin one only (service/config.py: OFF_DOMAIN_FLOORS)
+    # retrieved chunk's under this, the first alone under it less 0.28 (0: off). Cosines are the embedder's
+    # own scale, so the floor is set for the builtin one only (service/config.py: OFF_DOMAIN_FLOORS)
     off_domain_floor: float = 0.0
     min_support: float = 0.6  # share of a generated sentence's content words its source must contain
     min_relevance: float = 0.05  # cosine to the question a unit after the first needs (service/writing.py)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections.abc
 import logging
 import time
 import uuid
@@ -30,10 +29,11 @@ from service.events import (
     source_of,
 )
 from service.followups import condense
+from service.generating import Writer, ms_since
 from service.grounding import Evidence, select_evidence
 from service.llm import Generator
 from service.prompting import PromptSource, format_sources, prompt_sources, whole_sources
-from service.writing import Checker, checked_units, join_units, joiner, on_topic_check, quote_block
+from service.writing import join_units, joiner, quote_block
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class AnswerPipeline:
         )
 
     def messages_for(
-        self, question: str, evidence: list[Evidence], hits: list[Hit]
+        self, question: str, evidence: list[Evidence], hits: list[Hit], max_sources: int = 0
     ) -> tuple[list[dict], list[PromptSource]]:
         """The prompt, and the source each of its numbers stands for (its hit and section label); fine-tuning
         examples show the model the same prompt.
@@ -109,7 +109,11 @@ class AnswerPipeline:
             system, user = self.system_prompt, self.user_prompt.format(sources=blocks, question=question)
             sources = whole_sources(hits)
         else:
-            sources = prompt_sources(hits, evidence, self.cfg.prompt_chars, self.cfg.prompt_sources)
+            # fewer sources keep the share each has in the full prompt, so such a prompt begins as the full
+            # one does and llama.cpp re-reads only what differs (service/generating.py)
+            n = min(max_sources or self.cfg.prompt_sources, self.cfg.prompt_sources)
+            budget = self.cfg.prompt_chars * n // self.cfg.prompt_sources
+            sources = prompt_sources(hits, evidence, budget, n)
             system = self.write_prompt
             user = self.write_user.format(sources=format_sources(sources), question=question)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}], sources
@@ -143,10 +147,10 @@ class AnswerPipeline:
             mode="extractive",
             citations=[],
             abstained=False,
-            timings={"retrieval_ms": _ms_since(t0)},
+            timings={"retrieval_ms": ms_since(t0)},
         )
         yield Sources([source_of(h) for h in hits])
-        ans.timings["first_event_ms"] = _ms_since(t0)
+        ans.timings["first_event_ms"] = ms_since(t0)
         # the self-contained question ("... git? and what comes after it?") and the words the sources use
         # ("gradiant desent"), for the abstention gate, the evidence, the checks and the prompt
         question = r.corrected(query)
@@ -180,7 +184,7 @@ class AnswerPipeline:
         """Verified quotes at once, then the generated sentences that pass the check."""
         quotes = quote_block(evidence, comp.numbering)
         if quotes:
-            ans.timings["ttft_ms"] = _ms_since(comp.started)
+            ans.timings["ttft_ms"] = ms_since(comp.started)
             yield Token(quotes)
         yield from self._unit_events(question, evidence, hits, ans, comp, first="\n\n")
         comp.parts = (quotes, join_units(comp.sentences))
@@ -195,7 +199,7 @@ class AnswerPipeline:
         generated = join_units(comp.sentences)
         quotes = quote_block(self._quotes_after(evidence, comp) if generated else evidence, comp.numbering)
         if quotes:
-            ans.timings.setdefault("ttft_ms", _ms_since(comp.started))
+            ans.timings.setdefault("ttft_ms", ms_since(comp.started))
             yield Token(("\n\n" if generated else "") + quotes)
         comp.parts = (generated, quotes)
 
@@ -213,7 +217,7 @@ class AnswerPipeline:
             if isinstance(unit, Draft):
                 yield unit
                 continue
-            ans.timings.setdefault("ttft_ms", _ms_since(comp.started))
+            ans.timings.setdefault("ttft_ms", ms_since(comp.started))
             yield Token(joiner(comp.sentences, unit, first=first) + unit)
             comp.sentences.append(unit)
 
@@ -223,7 +227,8 @@ class AnswerPipeline:
         """Generated units when a generator is loaded; a decline counts only when retrieval is also weak."""
         if not (self.cfg.generate and self.generator is not None and evidence):
             return
-        declined = yield from self._generate(question, evidence, hits, ans, comp)
+        writer = Writer(self.generator, self.cfg, self.messages_for, self._retriever().embedder.embed)
+        declined = yield from writer.write(question, evidence, hits, ans, comp)
         comp.declined = declined and ans.confidence.get("coverage", 1.0) < self.cfg.trust_decline_below
 
     def _quotes_after(self, evidence: list[Evidence], comp: Composition) -> list[Evidence]:
@@ -234,42 +239,6 @@ class AnswerPipeline:
         if self.cfg.quotes_after_answer == "cited":
             return [e for e in evidence if e.n - 1 in comp.numbering.order]
         return evidence
-
-    def _generate(
-        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, comp: Composition
-    ) -> collections.abc.Generator[str | Draft, None, bool]:
-        """Generated units (sentences, code blocks) that pass the faithfulness check, citations renumbered,
-        as each one completes; returns whether the model declined before saying anything."""
-        messages, sources = self.messages_for(question, evidence, hits)
-        hit_of = [s.hit for s in sources]
-        given, labels = frozenset(content_terms(question)), [s.heading for s in sources]
-        floors = self.cfg.min_relevance, self.cfg.min_relevance_new_source
-        on_topic = on_topic_check(question, self._retriever().embedder.embed, *floors)
-        checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given, labels, on_topic)
-        ans.usage["prompt_tokens"] = sum(self.generator.count_tokens(m["content"]) for m in messages)
-        stream = self.generator.stream(messages, self.cfg.generation)
-        counted, t_gen = [0], time.perf_counter()
-
-        def pieces() -> Iterator[str]:
-            for piece in stream:
-                counted[0] += 1
-                yield piece
-
-        try:
-            for verdict, unit, _ in checked_units(pieces(), checker, self.cfg.max_sentences, drafts=True):
-                if verdict == "draft":
-                    ans.timings.setdefault("first_draft_ms", _ms_since(comp.started))
-                    yield Draft(unit)
-                elif verdict == "declined":
-                    return not comp.sentences
-                else:
-                    yield comp.numbering.renumber(unit, hit_of)
-            return False
-        finally:
-            stream.close()  # stops generation that is still running
-            ans.usage["completion_tokens"] = counted[0]
-            gen_s = time.perf_counter() - t_gen
-            ans.timings["tokens_per_s"] = round(counted[0] / gen_s, 1) if gen_s > 0 else 0.0
 
     def _abstain(self, ans: Answer, hits: list[Hit], reason: str, t0: float) -> Iterator[Event]:
         ans.mode, ans.abstained = "abstained", True
@@ -292,7 +261,3 @@ class AnswerPipeline:
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("answer stream ended without a result")
-
-
-def _ms_since(t0: float) -> float:
-    return round((time.perf_counter() - t0) * 1000, 1)

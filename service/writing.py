@@ -266,6 +266,11 @@ def checked_units(
             yield verdict, unit, n
 
 
+def labels_only(output: str) -> bool:
+    """Whether the model's output is source labels and nothing else ("[1] [2]")."""
+    return bool(_MARK.search(output)) and not re.sub(r"\[\d{1,2}\]|[\W_]", "", output)
+
+
 def quote_block(evidence: Sequence[Evidence], numbering: Numbering) -> str:
     """Verified evidence as quote lines, each with its display number."""
     return "\n".join(f"> {e.text} [{numbering.number(e.n - 1)}]" for e in evidence)

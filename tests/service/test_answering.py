@@ -286,3 +286,36 @@ def test_the_pipeline_reads_a_topical_short_question_on_its_own(retriever):
     assert "optimizers are usual" in asked and "slide over images" not in asked
     p.answer("and what about time series?", history=hist)  # points back: read with the previous question
     assert "slide over images" in gen.prompts[-1][-1]["content"]
+
+
+class SequenceGenerator(ScriptedGenerator):
+    """Replies with the next of its fixed texts on each call."""
+
+    def __init__(self, *replies: str) -> None:
+        super().__init__(replies[0])
+        self.replies = list(replies)
+
+    def stream(self, messages, cfg) -> Iterator[str]:
+        self.reply = self.replies[min(len(self.prompts), len(self.replies) - 1)]
+        return super().stream(messages, cfg)
+
+
+def test_an_output_of_source_labels_only_is_written_again_on_the_best_source(retriever):
+    gen = SequenceGenerator("[1] [2]", "Convolution layers slide filters over images to detect edges [1]. ")
+    p = AnswerPipeline(
+        retriever=lambda: retriever, generator=gen, cfg=AnswerConfig(prompt_sources=2, prompt_chars=160)
+    )
+    ans = p.answer("what do convolution layers in CNNs do with images?")
+    assert len(gen.prompts) == 2 and ans.mode == "generated" and "slide filters" in ans.answer
+    first, second = (m[1]["content"] for m in gen.prompts)
+    assert "[2]" in first and "[2]" not in second  # the second pass reads the best source alone
+    # ... as the first pass showed it, so the second prompt begins as the first did (llama.cpp reuses that)
+    assert first.startswith(second.split("\n\n[2]")[0].split("\n\nQuestion:")[0])
+    assert ans.usage["prompt_tokens"] > len(second.split())  # both passes counted
+
+
+def test_an_output_with_words_is_not_written_again(retriever):
+    gen = SequenceGenerator("Quantum blockchains invented convolution on Mars [1].", "unused")
+    p = AnswerPipeline(retriever=lambda: retriever, generator=gen, cfg=AnswerConfig())
+    assert p.answer("what do convolution layers in CNNs do with images?").mode == "extractive"
+    assert len(gen.prompts) == 1

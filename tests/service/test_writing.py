@@ -228,3 +228,10 @@ def test_a_decline_counts_mid_output_but_not_at_its_very_end():
     assert mid and mid[0][0] == "declined"
     end = list(checked_units(iter(["[1] The sources do not ", "cover this."]), check, max_units=5))
     assert end == []  # the answer falls back to the verified quotes (measured: README, stop 25)
+
+
+def test_labels_only_is_an_output_of_source_markers_and_nothing_else():
+    from service.writing import labels_only
+
+    assert labels_only("[1] [2]") and labels_only("[1] [2]\n[1] [3].")
+    assert not labels_only("[1] Dropout drops units.") and not labels_only("") and not labels_only("...")

@@ -1,0 +1,99 @@
+"""The model's turn: generation over the prompt's sources, its output checked unit by unit as it streams."""
+
+from __future__ import annotations
+
+import collections.abc
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.hits import Hit
+from ingest.text import content_terms
+from service.answer_config import AnswerConfig
+from service.composition import Composition
+from service.events import Answer, Draft
+from service.grounding import Evidence
+from service.llm import Generator
+from service.prompting import PromptSource
+from service.writing import Checker, checked_units, labels_only, on_topic_check
+
+log = logging.getLogger(__name__)
+
+Prompt = Callable[[str, list[Evidence], list[Hit], int], tuple[list[dict], list[PromptSource]]]
+
+
+def ms_since(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 1)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Writes one answer's generated units: the generator, the answer settings, the prompt maker (question,
+    evidence, hits, sources at most -> messages and the source each number stands for), the embedder."""
+
+    generator: Generator
+    cfg: AnswerConfig
+    prompt: Prompt
+    embed: Callable[[list[str]], np.ndarray]
+
+    def write(
+        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, comp: Composition
+    ) -> collections.abc.Generator[str | Draft, None, bool]:
+        """Generated units (sentences, code blocks) that pass the faithfulness check, citations renumbered,
+        as each one completes; returns whether the model declined before saying anything. A pass that wrote
+        only source labels ("[1] [2]": the 0.5B model does on some prompts, whatever it is asked) is tried
+        again on the best source alone, where it writes (README, "Answers")."""
+        for max_sources in dict.fromkeys((self.cfg.prompt_sources, 1)):
+            raw: list[str] = []
+            declined = yield from self._pass(question, evidence, hits, ans, comp, max_sources, raw)
+            if declined or comp.sentences or not labels_only("".join(raw)):
+                return declined
+            log.debug("the model wrote only source labels (%r); trying the best source alone", "".join(raw))
+        return False
+
+    def _pass(
+        self,
+        question: str,
+        evidence: list[Evidence],
+        hits: list[Hit],
+        ans: Answer,
+        comp: Composition,
+        max_sources: int,
+        raw: list[str],
+    ) -> collections.abc.Generator[str | Draft, None, bool]:
+        """One generation over the best `max_sources` sources (its output also gathered in `raw`)."""
+        messages, sources = self.prompt(question, evidence, hits, max_sources)
+        hit_of = [s.hit for s in sources]
+        given, labels = frozenset(content_terms(question)), [s.heading for s in sources]
+        floors = self.cfg.min_relevance, self.cfg.min_relevance_new_source
+        on_topic = on_topic_check(question, self.embed, *floors)
+        checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given, labels, on_topic)
+        prompt_tokens = sum(self.generator.count_tokens(m["content"]) for m in messages)
+        ans.usage["prompt_tokens"] = ans.usage.get("prompt_tokens", 0) + prompt_tokens
+        stream = self.generator.stream(messages, self.cfg.generation)
+        counted, t_gen = [0], time.perf_counter()
+
+        def pieces() -> Iterator[str]:
+            for piece in stream:
+                counted[0] += 1
+                raw.append(piece)
+                yield piece
+
+        try:
+            for verdict, unit, _ in checked_units(pieces(), checker, self.cfg.max_sentences, drafts=True):
+                if verdict == "draft":
+                    ans.timings.setdefault("first_draft_ms", ms_since(comp.started))
+                    yield Draft(unit)
+                elif verdict == "declined":
+                    return not comp.sentences
+                else:
+                    yield comp.numbering.renumber(unit, hit_of)
+            return False
+        finally:
+            stream.close()  # stops generation that is still running
+            ans.usage["completion_tokens"] = ans.usage.get("completion_tokens", 0) + counted[0]
+            gen_s = time.perf_counter() - t_gen
+            ans.timings["tokens_per_s"] = round(counted[0] / gen_s, 1) if gen_s > 0 else 0.0
