@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,3 +103,28 @@ def navigation_ranking(
 
 def title_similarities(query_vec: np.ndarray, title_vecs: dict[str, np.ndarray]) -> dict[str, float]:
     return {d: float(v @ query_vec) for d, v in title_vecs.items()}
+
+
+class Navigator:
+    """Answers navigation questions from the link graph of an index's pages, built on the first one."""
+
+    def __init__(self, catalog, embed: Callable[[list[str]], np.ndarray]) -> None:
+        self.catalog, self.embed = catalog, embed
+        self._pages: dict[str, PageLinks] | None = None
+        self._title_vecs: dict[str, np.ndarray] = {}
+
+    def ranking(self, query: str, query_vec: np.ndarray) -> np.ndarray:
+        """Chunks that answer "what comes after X?" from the links between ingested pages."""
+        if not is_navigation(query):
+            return np.empty(0, dtype=np.int64)
+        if self._pages is None:
+            pages = build_link_graph(self.catalog.linking_chunks())
+            firsts = self.catalog.first_chunks()
+            for p in pages.values():
+                p.first_chunk = firsts.get(p.doc_id, p.first_chunk)
+            docs = list(pages)
+            labels = [f"{pages[d].title} ({self.catalog.document(d).path})" for d in docs]
+            self._title_vecs = dict(zip(docs, self.embed(labels))) if docs else {}
+            self._pages = pages
+        sims = title_similarities(query_vec, self._title_vecs)
+        return np.array(navigation_ranking(query, self._pages, sims), dtype=np.int64)

@@ -38,3 +38,6 @@ class RetrievalConfig:
     # with the token vectors kept at ingest (index/tokenstore.py); ~110 ms when an index has none (README).
     late_rerank: int = 10
     late_weight: float = 0.5  # the late rank's weight beside the fused rank's (dev sets: 0.35-1.0 tried)
+    # a question that names a library (a docs folder's name or the module its code imports) is not answered
+    # from another library's docs: their candidates step back behind the rest (index/libraries.py)
+    library_focus: bool = True

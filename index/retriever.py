@@ -15,7 +15,8 @@ from index.fusion import apply_priority, fuse_parts, one_per_section, reciprocal
 from index.hits import Hit, hit_from_record
 from index.late import late_rerank
 from index.lexical import LexicalIndex
-from index.navigation import build_link_graph, is_navigation, navigation_ranking, title_similarities
+from index.libraries import LibraryNames, folder_of
+from index.navigation import Navigator
 from index.page_context import PageContext
 from index.queries import QueryEncoder
 from index.retrieval_config import MODES, RetrievalConfig
@@ -71,9 +72,9 @@ class Retriever:
         self.queries = QueryEncoder(embedder)
         self._priority_of = self._chunk_priorities(priorities or {})
         self._router = self._build_router()
-        self._pages = None  # link graph, built on the first navigation question
+        self._navigator = Navigator(self.catalog, embedder.embed)  # "what comes after X?" questions
+        self._libraries: LibraryNames | None = None  # built on the first search
         self._page_context = PageContext(self.catalog)
-        self._title_vecs: dict[str, np.ndarray] = {}
         self._speller = Speller.load(version_dir) if cfg.spell_correct else None
 
     def corrected(self, query: str) -> str:
@@ -117,22 +118,6 @@ class Retriever:
         if not filters or not (filters.source or filters.path_prefix):
             return None
         return np.array(self.catalog.chunk_ids_where(filters.source, filters.path_prefix), dtype=np.int64)
-
-    def _navigation(self, query: str, query_vec: np.ndarray) -> np.ndarray:
-        """Chunks that answer "what comes after X?" from the links between ingested pages."""
-        if not is_navigation(query):
-            return np.empty(0, dtype=np.int64)
-        if self._pages is None:
-            pages = build_link_graph(self.catalog.linking_chunks())
-            firsts = self.catalog.first_chunks()
-            for p in pages.values():
-                p.first_chunk = firsts.get(p.doc_id, p.first_chunk)
-            docs = list(pages)
-            labels = [f"{pages[d].title} ({self.catalog.document(d).path})" for d in docs]
-            self._title_vecs = dict(zip(docs, self.embedder.embed(labels))) if docs else {}
-            self._pages = pages
-        sims = title_similarities(query_vec, self._title_vecs)
-        return np.array(navigation_ranking(query, self._pages, sims), dtype=np.int64)
 
     @property
     def size(self) -> int:
@@ -184,10 +169,13 @@ class Retriever:
             )
         diverse = self.cfg.section_diversity if diverse is None else diverse
         late = self.cfg.late_rerank if late is None else late
-        top = sorted(fused, key=lambda i: -fused[i])[: max(k * 4 if diverse else k, late)]
+        focus = mode == "hybrid" and self.cfg.library_focus  # the libraries not named step back
+        ranked = sorted(fused, key=lambda i: -fused[i])
+        top = (self._focus(ranked, query) if focus else ranked)[: max(k * 4 if diverse else k, late)]
         recs = self.catalog.chunks(top)
-        if late > 1 and mode == "hybrid":
+        if late > 1 and mode == "hybrid":  # reordered within a source, then the focus again
             top = self._late(top, recs, query, late)
+            top = self._focus(top, query) if focus else top
         sections = {i: (r.doc_id, r.anchor) for i, r in recs.items()}
         top = one_per_section(top, sections, k) if diverse else top[:k]
         return [
@@ -195,6 +183,16 @@ class Retriever:
             for i in top
             if i in recs
         ]
+
+    def _focus(self, ids: list[int], query: str) -> list[int]:
+        """Candidates of library folders the question does not name behind the others (index/libraries.py)."""
+        if self._libraries is None:
+            rows = ((c.source_id, c.path, c.text) for c in self.catalog.all_chunks())
+            self._libraries = LibraryNames(rows)
+        if not self._libraries.named(query):
+            return ids
+        folders = {i: folder_of(r.source_id, r.path) for i, r in self.catalog.chunks(ids).items()}
+        return self._libraries.demote(ids, folders, query)
 
     def _late(self, top: list[int], recs: dict, query: str, late: int) -> list[int]:
         """The first `late` candidates reordered by late interaction, within each source (index/late.py)."""
@@ -257,7 +255,7 @@ class Retriever:
         """Extra ranked lists from the link graph (navigation questions) and the page the question came
         from."""
         extra = {}
-        nav = self._navigation(query, query_vec) if allowed is None else np.empty(0)
+        nav = self._navigator.ranking(query, query_vec) if allowed is None else np.empty(0)
         if nav.size:
             extra["navigation"] = nav
         page_docs = self.page_documents(page_url, page_title)
