@@ -14,7 +14,14 @@ from index.retriever import Retriever
 from ingest.text import content_terms
 from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
 from service.composition import Composition, complete_answer
-from service.confidence import TermStats, missing_answer_type, names_a_topic, off_domain, term_coverage
+from service.confidence import (
+    TermStats,
+    missing_answer_type,
+    names_a_topic,
+    off_domain,
+    term_coverage,
+    unseen_names,
+)
 from service.events import (
     Answer,
     Citations,
@@ -75,6 +82,8 @@ class AnswerPipeline:
             return "no sources", info
         if len(unseen) >= self.cfg.abstain_unseen_terms:
             return "question terms not in the index", info
+        if unseen_names(question, stats):
+            return "the question names something the index never mentions", info
         if coverage < self.cfg.abstain_min_coverage and names_a_topic(terms, stats, self.cfg.topic_df):
             return "low retrieval coverage", info
         if off_domain(question, hits, r.embedder.embed, self.cfg.off_domain_floor):
@@ -228,8 +237,9 @@ class AnswerPipeline:
         if not (self.cfg.generate and self.generator is not None and evidence):
             return
         writer = Writer(self.generator, self.cfg, self.messages_for, self._retriever().embedder.embed)
-        declined = yield from writer.write(question, evidence, hits, ans, comp)
-        comp.declined = declined and ans.confidence.get("coverage", 1.0) < self.cfg.trust_decline_below
+        covered = ans.confidence.get("coverage", 1.0) >= self.cfg.trust_decline_below
+        declined = yield from writer.write(question, evidence, hits, ans, comp, retry_decline=covered)
+        comp.declined = declined and not covered
 
     def _quotes_after(self, evidence: list[Evidence], comp: Composition) -> list[Evidence]:
         """The evidence quoted after a generated answer: none (the citations carry it), the cited sources',

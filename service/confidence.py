@@ -35,6 +35,16 @@ def names_a_topic(terms: set[str], stats: TermStats, topic_df: float) -> bool:
     return any(stats.df.get(t, 0) < rare for t in terms)
 
 
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{2,}s?\b")
+
+
+def unseen_names(question: str, stats: TermStats) -> list[str]:
+    """Words the question writes in capitals (an acronym or a name: "ARIMA", "PMML") that no chunk holds. A
+    casual word the index lacks says little ("clashing", "noob": 12 answerable dev questions have one), but
+    a named method or format it never mentions is a topic it does not cover (3 unanswerable ones)."""
+    return [w for w in _CAPITALS.findall(question) if all(stats.df.get(t, 0) == 0 for t in content_terms(w))]
+
+
 def term_coverage(question: str, passages: Sequence[str], stats: TermStats) -> float:
     """IDF-weighted share of the question's content terms that occur in the passages (0..1)."""
     q_terms = set(content_terms(question))

@@ -40,19 +40,29 @@ class Writer:
     embed: Callable[[list[str]], np.ndarray]
 
     def write(
-        self, question: str, evidence: list[Evidence], hits: list[Hit], ans: Answer, comp: Composition
+        self,
+        question: str,
+        evidence: list[Evidence],
+        hits: list[Hit],
+        ans: Answer,
+        comp: Composition,
+        retry_decline: bool = False,
     ) -> collections.abc.Generator[str | Draft, None, bool]:
         """Generated units (sentences, code blocks) that pass the faithfulness check, citations renumbered,
         as each one completes; returns whether the model declined before saying anything. A pass that wrote
-        only source labels ("[1] [2]": the 0.5B model does on some prompts, whatever it is asked) is tried
-        again on the best source alone, where it writes (README, "Answers")."""
+        only source labels ("[1] [2]": the 0.5B model does on some prompts, whatever it is asked), or declined
+        when `retry_decline` (retrieval says the sources cover the question), is tried again on the best
+        source alone, where it writes (README, "Answers")."""
+        declined = False
         for max_sources in dict.fromkeys((self.cfg.prompt_sources, 1)):
             raw: list[str] = []
             declined = yield from self._pass(question, evidence, hits, ans, comp, max_sources, raw)
-            if declined or comp.sentences or not labels_only("".join(raw)):
+            if comp.sentences or (declined and not retry_decline):
                 return declined
-            log.debug("the model wrote only source labels (%r); trying the best source alone", "".join(raw))
-        return False
+            if not declined and not labels_only("".join(raw)):
+                return False
+            log.debug("nothing written (%r); trying the best source alone", "".join(raw))
+        return declined
 
     def _pass(
         self,

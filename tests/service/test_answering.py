@@ -319,3 +319,18 @@ def test_an_output_with_words_is_not_written_again(retriever):
     p = AnswerPipeline(retriever=lambda: retriever, generator=gen, cfg=AnswerConfig())
     assert p.answer("what do convolution layers in CNNs do with images?").mode == "extractive"
     assert len(gen.prompts) == 1
+
+
+def test_a_decline_the_retrieval_contradicts_is_written_again_on_the_best_source(retriever):
+    from service.answer_config import MODEL_DECLINE
+
+    replies = (f"[1] {MODEL_DECLINE}", "Convolution layers slide filters over images to detect edges [1]. ")
+    question = "what do convolution layers in CNNs do with images?"
+    gen = SequenceGenerator(*replies)
+    p = AnswerPipeline(retriever=lambda: retriever, generator=gen, cfg=AnswerConfig(trust_decline_below=0.5))
+    ans = p.answer(question)
+    assert ans.confidence["coverage"] >= 0.5 and len(gen.prompts) == 2 and ans.mode == "generated"
+    # when retrieval is weak too, the decline stands: no second pass, the answer abstains
+    gen = SequenceGenerator(*replies)
+    p = AnswerPipeline(retriever=lambda: retriever, generator=gen, cfg=AnswerConfig(trust_decline_below=1.01))
+    assert p.answer(question).abstained and len(gen.prompts) == 1

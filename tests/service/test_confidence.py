@@ -83,3 +83,13 @@ def test_the_off_domain_floor_is_set_for_the_builtin_embedder_only(tmp_path):
     assert Settings(home=tmp_path, embedder=str(tmp_path / "my-model")).answer_config().off_domain_floor == 0
     assert Settings(home=tmp_path, embedder_backend="hashing").answer_config().off_domain_floor == 0
     assert Settings(home=tmp_path, abstain_off_domain_floor=0.5).answer_config().off_domain_floor == 0.5
+
+
+def test_a_name_in_capitals_the_index_never_mentions_is_unseen():
+    from service.confidence import unseen_names
+
+    stats = TermStats(["Fit a pipeline with sklearn.", "ARIMA is not here", "Export to ONNX."])
+    assert unseen_names("how do I export a sklearn pipeline to PMML?", stats) == ["PMML"]
+    assert unseen_names("export my model to ONNX or PMML?", stats) == ["PMML"]  # ONNX is in the index
+    assert unseen_names("how do I stop package versions clashing?", stats) == []  # lower case says little
+    assert unseen_names("what are CNNs?", TermStats(["a CNN slides filters"])) == []  # the plural meets it
