@@ -44,6 +44,7 @@ class Numbering:
 
 
 _LEAD_MARKS = re.compile(r"^(?:\s*\[(\d{1,2})\])+\s*")
+_STRAY_BRACKET = re.compile(r"^\[(?![^\]]*\]\()[^\]\n:]+:")  # "[Heading: text", not "[link](url)"
 _DECORATION = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-]\s+|\d+[.)]\s+)|\*\*|__")
 _WRAPPED = re.compile(r"\n(?=[a-z(`])")  # a line break inside a sentence copied from a wrapped source
 
@@ -53,6 +54,8 @@ def clean_unit(unit: str, headings: Sequence[str] = ()) -> str:
     echoed "<section heading>:" label (the prompt's, copied by a small model) dropped."""
     m = _LEAD_MARKS.match(unit)
     text = unit[m.end() :] if m else unit
+    if _STRAY_BRACKET.match(text):  # "[How Faiss works: ..." - a source label echoed without its number
+        text = text[1:]
     for heading in headings:
         if heading and text.startswith(heading + ":") and len(text) > len(heading) + 12:
             text = text[len(heading) + 1 :]
@@ -183,14 +186,18 @@ def on_topic_check(
 
 
 def _is_noise(unit: str) -> bool:
-    """Output that is neither claim nor code: a markdown heading, an echoed source marker, a bare marker,
-    copied source markup, links alone, a chain of headings, a table row, or a fragment (under three words, or
-    cut off after a function word or an opening bracket)."""
+    """Output that is neither claim nor code: a markdown heading, a doctest line, an echoed source marker, a
+    bare marker, copied source markup, links alone, a chain of headings, a table row, or a fragment (under
+    three words, or cut off after a function word or an opening bracket)."""
     plain = unit.strip().strip("*_ ")
     text = strip_citations(plain).strip()
-    if plain.startswith("#") or re.match(r"^\[\d+\]\s*(\(|$)", plain) or not text or _MARKUP.search(text):
-        return True
-    if _LINKS_ONLY.fullmatch(text) or len(_CHAIN.findall(re.sub(r"`[^`]*`", "", text))) >= 3:
+    if plain.startswith(("#", ">>>")) or re.match(r"^\[\d+\]\s*(\(|$)", plain) or not text:
+        return True  # a heading, a doctest line copied out of its example, a bare marker
+    if (
+        _MARKUP.search(text)
+        or _LINKS_ONLY.fullmatch(text)
+        or len(_CHAIN.findall(re.sub(r"`[^`]*`", "", text))) >= 3
+    ):
         return True
     if not text.startswith(FENCE) and (len(_TABLE_GAP.findall(text)) >= 3 or text.count("|") >= 3):
         return True

@@ -235,3 +235,14 @@ def test_labels_only_is_an_output_of_source_markers_and_nothing_else():
 
     assert labels_only("[1] [2]") and labels_only("[1] [2]\n[1] [3].")
     assert not labels_only("[1] Dropout drops units.") and not labels_only("") and not labels_only("...")
+
+
+def test_a_copied_doctest_line_is_noise_and_a_stray_bracket_before_a_label_goes():
+    from service.writing import _is_noise, clean_unit
+
+    assert _is_noise(">>> from sklearn.model_selection import train_test_split [1]")
+    assert clean_unit(
+        "[How Faiss works: Faiss stores vectors and searches them. [1]", ["How Faiss works"]
+    ) == ("Faiss stores vectors and searches them. [1]")
+    link = "[vLLM](https://github.com/vllm-project/vllm) serves LLMs at scale: fast. [1]"
+    assert clean_unit(link).startswith("[vLLM](")  # a markdown link keeps its bracket
