@@ -50,13 +50,16 @@ class LibraryNames:
         return {folder for folder, names in self.names.items() if names & words}
 
     def demote(
-        self, ids: Sequence[int], folders: dict[int, tuple[str, str] | None], question: str, reach: int = 5
+        self,
+        ids: Sequence[int],
+        folders: dict[int, tuple[str, str] | None],
+        named: set[tuple[str, str]],
+        reach: int = 5,
     ) -> list[int]:
-        """The ids (best first) with the chunks of library folders the question does not name moved behind
+        """The ids (best first) with the chunks of library folders not `named` (by the question) moved behind
         the others, when it names one and a chunk of it is among the first `reach` (dev sets: 5 and 20 alike);
         the order within each part kept. Without one there, the named library's best chunks are weak matches
         ("how do I freeze layers in PyTorch?" found PyTorch's RPC tutorial) and the others stay put."""
-        named = self.named(question)
         if not named or not any(folders.get(i) in named for i in ids[:reach]):
             return list(ids)
         sources = {src for src, _ in named}

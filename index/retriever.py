@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,13 +170,13 @@ class Retriever:
             )
         diverse = self.cfg.section_diversity if diverse is None else diverse
         late = self.cfg.late_rerank if late is None else late
-        focus = mode == "hybrid" and self.cfg.library_focus  # the libraries not named step back
         ranked = sorted(fused, key=lambda i: -fused[i])
-        top = (self._focus(ranked, query) if focus else ranked)[: max(k * 4 if diverse else k, late)]
+        focus = self._library_focus(query, ranked) if mode == "hybrid" and self.cfg.library_focus else None
+        top = (focus(ranked) if focus else ranked)[: max(k * 4 if diverse else k, late)]
         recs = self.catalog.chunks(top)
         if late > 1 and mode == "hybrid":  # reordered within a source, then the focus again
             top = self._late(top, recs, query, late)
-            top = self._focus(top, query) if focus else top
+            top = focus(top) if focus else top
         sections = {i: (r.doc_id, r.anchor) for i, r in recs.items()}
         top = one_per_section(top, sections, k) if diverse else top[:k]
         return [
@@ -184,15 +185,17 @@ class Retriever:
             if i in recs
         ]
 
-    def _focus(self, ids: list[int], query: str) -> list[int]:
-        """Candidates of library folders the question does not name behind the others (index/libraries.py)."""
+    def _library_focus(self, query: str, ids: list[int]) -> Callable[[list[int]], list[int]] | None:
+        """What puts the candidates (any order of `ids`) of library folders the question does not name behind
+        the others (index/libraries.py); None when it names none."""
         if self._libraries is None:
             rows = ((c.source_id, c.path, c.text) for c in self.catalog.all_chunks())
             self._libraries = LibraryNames(rows)
-        if not self._libraries.named(query):
-            return ids
+        libraries, named = self._libraries, self._libraries.named(query)
+        if not named:
+            return None
         folders = {i: folder_of(r.source_id, r.path) for i, r in self.catalog.chunks(ids).items()}
-        return self._libraries.demote(ids, folders, query)
+        return lambda order: libraries.demote(order, folders, named)
 
     def _late(self, top: list[int], recs: dict, query: str, late: int) -> list[int]:
         """The first `late` candidates reordered by late interaction, within each source (index/late.py)."""

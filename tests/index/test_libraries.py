@@ -45,6 +45,7 @@ def test_other_libraries_step_back_only_when_the_named_one_is_near_the_top():
     folders[5] = ("notes", "week")
     ids = [1, 2, 3, 4, 5]
     # the roadmap page (2) and the other source's folder (5) stay; keras and sklearn chunks step back
-    assert libs.demote(ids, folders, "freeze layers in pytorch") == [2, 3, 5, 1, 4]
-    assert libs.demote(ids, folders, "freeze layers in pytorch", reach=2) == ids  # no PyTorch chunk in 2
-    assert libs.demote(ids, folders, "freeze layers") == ids  # no library named
+    pytorch = libs.named("freeze layers in pytorch")
+    assert libs.demote(ids, folders, pytorch) == [2, 3, 5, 1, 4]
+    assert libs.demote(ids, folders, pytorch, reach=2) == ids  # no PyTorch chunk in 2
+    assert libs.demote(ids, folders, libs.named("freeze layers")) == ids  # no library named
