@@ -86,7 +86,9 @@ class AnswerPipeline:
             return "the question names something the index never mentions", info
         if coverage < self.cfg.abstain_min_coverage and names_a_topic(terms, stats, self.cfg.topic_df):
             return "low retrieval coverage", info
-        if off_domain(question, hits, r.embedder.embed, self.cfg.off_domain_floor):
+        floor = self.cfg.off_domain_floor
+        # the question's vector comes from the search that retrieved the hits (index/queries.py remembers it)
+        if floor and off_domain(r.queries.encode(question).pooled, hits, r.embedder.embed, floor):
             return "the question is about something else", info
         return "", info
 

@@ -58,21 +58,21 @@ def term_coverage(question: str, passages: Sequence[str], stats: TermStats) -> f
 
 
 def off_domain(
-    question: str,
+    question: np.ndarray,
     hits: Sequence[Hit],
     embed: Callable[[list[str]], np.ndarray],
     floor: float,
     unit_margin: float = 0.28,
 ) -> bool:
-    """Whether the question is about something else altogether ("what is the capital of France?"): the
-    best retrieved unit's cosine to it (its dense score) under `floor - unit_margin`, and that plus the best
-    retrieved chunk's cosine as a whole under `floor`. The first test spares most questions the second
-    one's encoder pass over the chunks (~75 ms on 2 cores); it gives up "what is 2+2?" (0.475 + 0.179)."""
+    """Whether the question (its pooled vector) is about something else altogether ("what is the capital of
+    France?"): the best retrieved unit's cosine to it (its dense score) under `floor - unit_margin`, and that
+    plus the best retrieved chunk's cosine as a whole under `floor`. The first test spares most questions
+    the second one's encoder pass over the chunks (~75 ms on 2 cores); it gives up "what is 2+2?" (0.475 +
+    0.179)."""
     best_unit = max((h.scores.get("dense", 0.0) for h in hits), default=1.0)
     if best_unit >= floor - unit_margin:
         return False
-    vectors = embed([question, *(h.text for h in hits)])
-    return best_unit + float((vectors[1:] @ vectors[0]).max()) < floor
+    return best_unit + float((embed([h.text for h in hits]) @ question).max()) < floor
 
 
 # Expected answer types: a question that asks for a date or a price is only answered by text holding one.

@@ -64,15 +64,19 @@ def test_a_question_far_from_every_retrieved_unit_and_chunk_is_off_domain():
         calls.append(texts)
         return emb.embed(texts)
 
+    def vec(question: str):
+        return emb.embed([question])[0]
+
     hits = [_hit("Convolution layers slide filters over images.", 0.2), _hit("Git tracks changes.", 0.1)]
-    assert off_domain("what is the capital of france?", hits, embed, floor=0.73)
+    assert off_domain(vec("what is the capital of france?"), hits, embed, floor=0.73)
     assert calls  # the unit scores alone left it in doubt, so the chunks were embedded
-    assert not off_domain("convolution layers slide filters over images", hits, embed, floor=0.73)
+    assert calls[0] == [h.text for h in hits]  # the question's own vector is given, not embedded again
+    assert not off_domain(vec("convolution layers slide filters over images"), hits, embed, floor=0.73)
     calls.clear()
     close = [_hit("Convolution layers slide filters over images.", 0.7)]
-    assert not off_domain("what do convolution layers do?", close, embed, floor=0.73)
+    assert not off_domain(vec("what do convolution layers do?"), close, embed, floor=0.73)
     assert not calls  # a close unit settles it without embedding the chunks again
-    assert not off_domain("anything", [], lambda texts: np.zeros((len(texts), 4)), floor=0.73)
+    assert not off_domain(np.zeros(4), [], lambda texts: np.zeros((len(texts), 4)), floor=0.73)
 
 
 def test_the_off_domain_floor_is_set_for_the_builtin_embedder_only(tmp_path):
