@@ -53,10 +53,16 @@ class Writer:
         only source labels ("[1] [2]": the 0.5B model does on some prompts, whatever it is asked), or declined
         when `retry_decline` (retrieval says the sources cover the question), is tried again on the best
         source alone, where it writes (README, "Answers")."""
+        given = frozenset(content_terms(question))  # the question's terms: restating them claims nothing
+        floors = self.cfg.min_relevance, self.cfg.min_relevance_new_source
+        on_topic = on_topic_check(question, self.embed, *floors)
         declined = False
         for max_sources in dict.fromkeys((self.cfg.prompt_sources, 1)):
+            messages, sources = self.prompt(question, evidence, hits, max_sources)
+            texts, labels = [hits[s.hit].text for s in sources], [s.heading for s in sources]
+            checker = Checker(texts, self.cfg.min_support, given, labels, on_topic)
             raw: list[str] = []
-            declined = yield from self._pass(question, evidence, hits, ans, comp, max_sources, raw)
+            declined = yield from self._pass(messages, [s.hit for s in sources], checker, ans, comp, raw)
             if comp.sentences or (declined and not retry_decline):
                 return declined
             if not declined and not labels_only("".join(raw)):
@@ -66,21 +72,15 @@ class Writer:
 
     def _pass(
         self,
-        question: str,
-        evidence: list[Evidence],
-        hits: list[Hit],
+        messages: list[dict],
+        hit_of: list[int],
+        checker: Checker,
         ans: Answer,
         comp: Composition,
-        max_sources: int,
         raw: list[str],
     ) -> collections.abc.Generator[str | Draft, None, bool]:
-        """One generation over the best `max_sources` sources (its output also gathered in `raw`)."""
-        messages, sources = self.prompt(question, evidence, hits, max_sources)
-        hit_of = [s.hit for s in sources]
-        given, labels = frozenset(content_terms(question)), [s.heading for s in sources]
-        floors = self.cfg.min_relevance, self.cfg.min_relevance_new_source
-        on_topic = on_topic_check(question, self.embed, *floors)
-        checker = Checker([hits[h].text for h in hit_of], self.cfg.min_support, given, labels, on_topic)
+        """One generation over the prompt's sources (the hit each number stands for), its units checked by
+        `checker` (its output also gathered in `raw`)."""
         prompt_tokens = sum(self.generator.count_tokens(m["content"]) for m in messages)
         ans.usage["prompt_tokens"] = ans.usage.get("prompt_tokens", 0) + prompt_tokens
         stream = self.generator.stream(messages, self.cfg.generation)
