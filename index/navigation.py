@@ -77,10 +77,14 @@ def build_link_graph(rows: list[tuple[int, str, str, str, str, str]]) -> dict[st
 
 
 def navigation_ranking(
-    query: str, pages: dict[str, PageLinks], title_sims: dict[str, float], n: int = 5
+    query: str,
+    pages: dict[str, PageLinks],
+    title_sims: dict[str, float],
+    first_chunks: dict[str, int] | None = None,
+    n: int = 5,
 ) -> list[int]:
     """For a navigation question: the best-matching page's link chunks, then the first chunk of its next
-    pages."""
+    pages (`first_chunks`: every document's, as a page it points to may link nowhere itself)."""
     if not pages or not is_navigation(query):
         return []
     if _HUB.search(query) or _START.search(query):  # the page that links to the most others
@@ -97,7 +101,8 @@ def navigation_ranking(
         if re.search(r"\b(before|previous|prerequisites?)\b", query, re.I) is None
         else best.prev_docs
     )
-    out += [pages[d].first_chunk for d in dict.fromkeys(targets) if d in pages]
+    firsts = {**(first_chunks or {}), **{d: p.first_chunk for d, p in pages.items()}}
+    out += [firsts[d] for d in dict.fromkeys(targets) if d in firsts]
     return out[:n]
 
 
@@ -112,6 +117,7 @@ class Navigator:
         self.catalog, self.embed = catalog, embed
         self._pages: dict[str, PageLinks] | None = None
         self._title_vecs: dict[str, np.ndarray] = {}
+        self._firsts: dict[str, int] = {}
 
     def ranking(self, query: str, query_vec: np.ndarray) -> np.ndarray:
         """Chunks that answer "what comes after X?" from the links between ingested pages."""
@@ -125,6 +131,6 @@ class Navigator:
             docs = list(pages)
             labels = [f"{pages[d].title} ({self.catalog.document(d).path})" for d in docs]
             self._title_vecs = dict(zip(docs, self.embed(labels))) if docs else {}
-            self._pages = pages
+            self._pages, self._firsts = pages, firsts
         sims = title_similarities(query_vec, self._title_vecs)
-        return np.array(navigation_ranking(query, self._pages, sims), dtype=np.int64)
+        return np.array(navigation_ranking(query, self._pages, sims, self._firsts), dtype=np.int64)

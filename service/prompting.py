@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.hits import Hit
+from ingest.units import clean_heading
 from service.events import section_title
 from service.grounding import Evidence
+from service.readable import readable
 
 FENCE = "```"
 
@@ -25,16 +27,29 @@ class PromptSource:
 def prompt_sources(
     hits: Sequence[Hit], evidence: Sequence[Evidence], budget: int, max_sources: int
 ) -> list[PromptSource]:
-    """The evidence's sources, then the other hits, each cut to its share of the character budget."""
+    """The evidence's sources, then the other hits, each cut to its share of the character budget; a chunk
+    that reads the same as one already chosen is skipped (a page can repeat a block: the model read the
+    same navigation links twice, as [1] and [2], and nothing else)."""
     # the evidence's sources first, then the other hits by rank: the best sentence is not always the answer
-    order = list(dict.fromkeys([*(e.n for e in evidence), *range(1, len(hits) + 1)]))[:max_sources]
+    ranked = dict.fromkeys([*(e.n for e in evidence), *range(1, len(hits) + 1)])
+    texts = {n: readable(hits[n - 1].text, section_title(hits[n - 1].heading)) for n in ranked}
+    order = list({texts[n]: n for n in reversed(ranked)}.values())  # the first of each text, ...
+    order = sorted(order, key=list(ranked).index)[:max_sources]  # ... in the ranked order
     share = budget // max(1, len(order))
     out = []
     for n in order:
-        hit = hits[n - 1]
         anchors = [e.text for e in evidence if e.n == n]
-        out.append(PromptSource(n - 1, section_title(hit.heading), excerpt(hit.text, anchors, share)))
+        out.append(PromptSource(n - 1, source_label(hits[n - 1].heading), excerpt(texts[n], anchors, share)))
     return out
+
+
+def source_label(heading_path: str) -> str:
+    """A source's label: its section's heading, after its page's when that heading alone names no topic
+    ("Navigation", "Overview": the model could not tell which page's next topic it read)."""
+    leaf = section_title(heading_path)
+    if " > " not in heading_path or len(leaf.split()) > 2:
+        return leaf
+    return f"{clean_heading(heading_path.split(' > ', 1)[0], limit=80)} > {leaf}"
 
 
 def whole_sources(hits: Sequence[Hit]) -> list[PromptSource]:

@@ -34,6 +34,16 @@ def test_navigation_ranking_follows_next_links():
     assert ranked[0] == 3 and pages["c"].first_chunk in ranked
 
 
+def test_a_next_page_without_links_of_its_own_is_still_reached():
+    rows = [r for r in ROWS if r[1] != "c" or r[0] == 4]  # "Advanced" links nowhere, so it is no linking page
+    pages = build_link_graph(rows)
+    assert "c" not in pages
+    sims = {"a": 0.1, "b": 0.9}
+    assert navigation_ranking(
+        "done with basics, what comes next?", pages, sims, {"a": 0, "b": 2, "c": 4}
+    ) == [3, 4]
+
+
 def test_no_navigation_intent_no_ranking():
     assert not NAV_INTENT.search("what is a decorator?")
     assert navigation_ranking("what is a decorator?", build_link_graph(ROWS), {"a": 1.0}) == []
