@@ -13,7 +13,7 @@ from index.hits import Hit
 from index.retriever import Retriever
 from ingest.text import content_terms
 from service.answer_config import MODEL_DECLINE, NOT_COVERED, AnswerConfig
-from service.composition import Composition, complete_answer
+from service.composition import Composition, complete_answer, section_keys
 from service.confidence import (
     TermStats,
     missing_answer_type,
@@ -40,7 +40,7 @@ from service.generating import Writer, ms_since
 from service.grounding import Evidence, select_evidence
 from service.llm import Generator
 from service.prompting import PromptSource, format_sources, prompt_sources, whole_sources
-from service.writing import join_units, joiner, quote_block
+from service.writing import Numbering, join_units, joiner, quote_block
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class AnswerPipeline:
         if reason:
             yield from self._abstain(ans, hits, reason, t0)
             return
-        comp = Composition(started=t0)
+        comp = Composition(started=t0, numbering=Numbering(sections=section_keys(hits)))
         compose = self._quotes_first if self.cfg.lead_with == "quotes" else self._generated_first
         yield from compose(question, evidence, hits, ans, comp)
         if comp.declined:
@@ -249,7 +249,8 @@ class AnswerPipeline:
         if self.cfg.quotes_after_answer == "none":
             return []
         if self.cfg.quotes_after_answer == "cited":
-            return [e for e in evidence if e.n - 1 in comp.numbering.order]
+            cited = {h for members in comp.numbering.members.values() for h in members}
+            return [e for e in evidence if e.n - 1 in cited]
         return evidence
 
     def _abstain(self, ans: Answer, hits: list[Hit], reason: str, t0: float) -> Iterator[Event]:

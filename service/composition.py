@@ -17,11 +17,18 @@ def complete_answer(ans: Answer, comp: Composition, hits: list[Hit], evidence: l
     ans.mode = "generated" if comp.sentences else "extractive"
     ans.generated = join_units(comp.sentences)
     ans.answer = "\n\n".join(p for p in comp.parts if p) or NOT_COVERED
-    order = comp.numbering.order or [0]
-    ans.citations = [
-        citation_of(d, hits[h], snippet=" … ".join(e.text for e in evidence if e.n - 1 == h))
-        for d, h in enumerate(order, start=1)
-    ]
+    ans.citations = []
+    for d, first in enumerate(comp.numbering.order or [0], start=1):
+        cited = comp.numbering.members.get(first, [first])
+        c = citation_of(d, hits[first], snippet=" … ".join(e.text for e in evidence if e.n - 1 in cited))
+        # one section's chunks, cited as one: the span runs from the first's start to the last's end
+        c.start, c.end = min(hits[h].start for h in cited), max(hits[h].end for h in cited)
+        ans.citations.append(c)
+
+
+def section_keys(hits: list[Hit]) -> list[str]:
+    """What makes two retrieved chunks one source to cite: the same document and section heading."""
+    return [f"{h.doc_id}\x00{h.heading}" for h in hits]
 
 
 @dataclass

@@ -9,11 +9,12 @@ from ingest.units import clean_heading
 
 # Emoji and their joiners: tokens that say nothing, and which the 0.5B model copies into its sentences.
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]")
+# ... taken out with the space before them; other runs of spaces stay (they tell a table's columns apart)
+_EMOJI_RUN = re.compile("[ ]?(?:" + _EMOJI.pattern + ")+")
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s")  # the section's heading already labels the source
 _RST_ADORNMENT = re.compile(r"^([=\-~^*+#\"'`])\1{2,}\s*$")
 # A markdown link as its words: the model copied "[Deep Learning](core-skills-deep-learning.md)" whole.
 _LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\([^)\s]+\)")
-_SPACES = re.compile(r"(?<=\S)  +")  # the gap an emoji leaves inside a line (not the indent)
 
 
 def _title(line: str) -> str:
@@ -43,7 +44,7 @@ def readable(text: str, label: str = "") -> str:
             skip_adornment = bool(_RST_ADORNMENT.match(nxt)) and not _MD_HEADING.match(line)
             if _MD_HEADING.match(line) or skip_adornment:
                 continue
-        line = _SPACES.sub(" ", _LINK.sub(r"\1", _EMOJI.sub("", line).replace("**", ""))).rstrip()
+        line = _LINK.sub(r"\1", _EMOJI_RUN.sub("", line).replace("**", "")).rstrip()
         if line.strip() or (out and out[-1].strip()):
             out.append(line)
     return "\n".join(out).strip()

@@ -24,14 +24,22 @@ _MARK = re.compile(r"\s*\[(\d{1,2})\]")
 
 @dataclass
 class Numbering:
-    """Display numbers 1..n for sources in the order the answer first cites them."""
+    """Display numbers 1..n for sources in the order the answer first cites them; chunks of one section share
+    a number (a learner saw "LoRA conversion > Description" listed as [1] and as [2])."""
 
-    order: list[int] = field(default_factory=list)  # hit indexes
+    order: list[int] = field(default_factory=list)  # hit indexes: the first cited chunk of each section
+    sections: Sequence[str] = ()  # each hit's section key; none: every chunk is a source of its own
+    members: dict[int, list[int]] = field(default_factory=dict)  # first chunk -> the section's cited chunks
 
     def number(self, hit: int) -> int:
-        if hit not in self.order:
-            self.order.append(hit)
-        return self.order.index(hit) + 1
+        key = self.sections[hit] if hit < len(self.sections) else None
+        first = next((h for h in self.order if key is not None and self.sections[h] == key), hit)
+        if first not in self.order:
+            self.order.append(first)
+        cited = self.members.setdefault(first, [first])
+        if hit not in cited:
+            cited.append(hit)
+        return self.order.index(first) + 1
 
     def renumber(self, text: str, hit_of: Sequence[int]) -> str:
         """Prompt markers [p] rewritten to display numbers; markers naming no source dropped."""
@@ -191,8 +199,8 @@ def _is_noise(unit: str) -> bool:
     three words, or cut off after a function word or an opening bracket)."""
     plain = unit.strip().strip("*_ ")
     text = strip_citations(plain).strip()
-    if plain.startswith(("#", ">>>")) or re.match(r"^\[\d+\]\s*(\(|$)", plain) or not text:
-        return True  # a heading, a doctest line copied out of its example, a bare marker
+    if plain.startswith(("#", ">>>")) or ">>> " in text or re.match(r"^\[\d+\]\s*(\(|$)", plain) or not text:
+        return True  # a heading, a doctest line copied out of its example (or run on after "For example::")
     if (
         _MARKUP.search(text)
         or _LINKS_ONLY.fullmatch(text)

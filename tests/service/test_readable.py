@@ -17,7 +17,7 @@ def test_the_labels_heading_emoji_and_bold_go_and_every_other_word_stays():
     assert "Making Data Spotless" not in out and "🧼" not in out and "🤪" not in out and "**" not in out
     assert "Transparent AI shows how the model works." in out
     assert "### Missing values" in out  # a sub-heading names what follows it
-    assert out.startswith("* Outliers: Weird data points far from the rest.")
+    assert out.startswith("*   Outliers: Weird data points far from the rest.")
     assert "Fill them in or drop them." in out
 
 
@@ -53,3 +53,8 @@ def test_a_chunk_that_reads_like_one_already_chosen_is_not_shown_twice():
     assert chosen[0].text == "Ending Point: Deep Learning - Continue to the next topic: Deep Learning."
     assert chosen[0].heading == "Page 1 > Navigation"  # a heading that names no topic gets its page's
     assert source_label("Page > Saving and loading models") == "Saving and loading models"
+
+
+def test_a_tables_columns_keep_their_gaps():
+    row = "Rolling window    ``rolling``    Yes"
+    assert readable(row) == row  # the answer check tells a copied table row by these gaps

@@ -241,8 +241,30 @@ def test_a_copied_doctest_line_is_noise_and_a_stray_bracket_before_a_label_goes(
     from service.writing import _is_noise, clean_unit
 
     assert _is_noise(">>> from sklearn.model_selection import train_test_split [1]")
+    assert _is_noise("For example:: >>> import numpy as np [2]")
     assert clean_unit(
         "[How Faiss works: Faiss stores vectors and searches them. [1]", ["How Faiss works"]
     ) == ("Faiss stores vectors and searches them. [1]")
     link = "[vLLM](https://github.com/vllm-project/vllm) serves LLMs at scale: fast. [1]"
     assert clean_unit(link).startswith("[vLLM](")  # a markdown link keeps its bracket
+
+
+def test_two_chunks_of_one_section_are_cited_as_one_source():
+    from index.hits import Hit
+    from service.composition import Composition, complete_answer, section_keys
+    from service.events import Answer
+    from service.writing import Numbering
+
+    def hit(i: int, heading: str, start: int) -> Hit:
+        return Hit(i, f"chunk {i}", 1.0, "s", "s", "s", "p", "t", heading, "u", "a", start, start + 100, "d")
+
+    hits = [hit(0, "Page > LoRA", 500), hit(1, "Page > Other", 0), hit(2, "Page > LoRA", 400)]
+    comp = Composition(numbering=Numbering(sections=section_keys(hits)))
+    assert comp.numbering.renumber("A [1]. B [2]. C [3].", [0, 2, 1]) == "A [1]. B [1]. C [2]."
+    comp.sentences = ["A [1]."]
+    ans = Answer(id="a", question="q", answer="", mode="generated", citations=[], abstained=False)
+    complete_answer(ans, comp, hits, [])
+    assert [(c.n, c.heading, c.start, c.end) for c in ans.citations] == [
+        (1, "Page > LoRA", 400, 600),
+        (2, "Page > Other", 0, 100),
+    ]
