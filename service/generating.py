@@ -6,7 +6,7 @@ import collections.abc
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from service.answer_config import AnswerConfig
 from service.composition import Composition
 from service.events import Answer, Draft
 from service.grounding import Evidence
-from service.llm import Generator
+from service.llm import GenerationConfig, Generator
 from service.prompting import PromptSource
 from service.writing import Checker, checked_units, labels_only, on_topic_check
 
@@ -59,10 +59,13 @@ class Writer:
         declined = False
         for max_sources in dict.fromkeys((self.cfg.prompt_sources, 1)):
             messages, sources = self.prompt(question, evidence, hits, max_sources)
+            # a second pass begins as the first did: llama.cpp re-reads only the rest (0.22 s against 2.3 s)
+            again = max_sources != self.cfg.prompt_sources
             texts, labels = [hits[s.hit].text for s in sources], [s.heading for s in sources]
             checker = Checker(texts, self.cfg.min_support, given, labels, on_topic)
             raw: list[str] = []
-            declined = yield from self._pass(messages, [s.hit for s in sources], checker, ans, comp, raw)
+            gen = replace(self.cfg.generation, reuse_prompt=again)
+            declined = yield from self._pass(messages, [s.hit for s in sources], checker, ans, comp, raw, gen)
             if comp.sentences or (declined and not retry_decline):
                 return declined
             if not declined and not labels_only("".join(raw)):
@@ -78,12 +81,13 @@ class Writer:
         ans: Answer,
         comp: Composition,
         raw: list[str],
+        generation: GenerationConfig,
     ) -> collections.abc.Generator[str | Draft, None, bool]:
         """One generation over the prompt's sources (the hit each number stands for), its units checked by
-        `checker` (its output also gathered in `raw`)."""
+        `checker` (its output also gathered in `raw`), decoded with `generation`."""
         prompt_tokens = sum(self.generator.count_tokens(m["content"]) for m in messages)
         ans.usage["prompt_tokens"] = ans.usage.get("prompt_tokens", 0) + prompt_tokens
-        stream = self.generator.stream(messages, self.cfg.generation)
+        stream = self.generator.stream(messages, generation)
         counted, t_gen = [0], time.perf_counter()
 
         def pieces() -> Iterator[str]:

@@ -22,6 +22,9 @@ class GenerationConfig:
     temperature: float = 0.0  # 0 = greedy
     repetition_penalty: float = 1.15
     no_repeat_ngram_size: int = 0  # 6 cost 15% of tokens/s here; repetition_penalty already curbs loops
+    # llama.cpp: reuse all of the last prompt that this one repeats (the writer's second pass on one source);
+    # otherwise only the system message, so that an answer does not depend on the question asked before it
+    reuse_prompt: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,25 @@ class LlamaCppGenerator:
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
 
+    def _reuse_system_only(self, messages: list[Message]) -> None:
+        """Keep of the cached prompt only the system message's first tokens, read once on their own.
+
+        llama.cpp re-reads only what a prompt does not share with the last one, and the numbers of a cached
+        prefix differ slightly from those of one read with the rest: enough for the 0.5B model's greedy
+        choice to flip, so the same question gave another answer when asked again, or after another
+        question. With the split always at the same token, a prompt always gets the same answer."""
+        if not messages or messages[0].get("role") != "system":
+            return
+        keep = self.count_tokens(messages[0]["content"])  # inside the rendered system block (header first)
+        if self.llm.n_tokens < keep:  # cold: read the system block alone, as every later prompt will find it
+            for _ in self.llm.create_chat_completion(messages=messages[:1], max_tokens=1, stream=True):
+                pass
+        self.llm.n_tokens = min(self.llm.n_tokens, keep)
+
     def stream(self, messages: list[Message], cfg: GenerationConfig) -> Iterator[str]:
         with self._lock:
+            if not cfg.reuse_prompt:
+                self._reuse_system_only(messages)
             for part in self.llm.create_chat_completion(
                 messages=messages,
                 stream=True,

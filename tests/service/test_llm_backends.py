@@ -60,3 +60,22 @@ def test_llamacpp_streams_the_small_builtin_model(tmp_path):
     pieces = list(gen.stream([{"role": "user", "content": "Say hello."}], GenerationConfig(max_new_tokens=5)))
     assert pieces and len(pieces) <= 5 and gen.count_tokens("hello world") >= 2
     assert gen.name.startswith("llamacpp:")
+
+
+def test_llamacpp_answers_a_prompt_the_same_whatever_was_asked_before(tmp_path):
+    from index.models import SMOLLM2
+
+    gen = create_generator(LLMConfig(backend="llamacpp", model=SMOLLM2, cache_dir=tmp_path, threads=1))
+    system = {"role": "system", "content": "You answer in one short sentence about Python."}
+    ask = [system, {"role": "user", "content": "What is a list?"}]
+    other = [system, {"role": "user", "content": "What is a dict comprehension in Python 3?"}]
+    cfg = GenerationConfig(max_new_tokens=12)
+    keep = gen.count_tokens(system["content"])
+    gen._reuse_system_only(ask)  # cold: the system message is read on its own first
+    assert gen.llm.n_tokens == keep
+    first = "".join(gen.stream(ask, cfg))
+    assert gen.llm.n_tokens > keep
+    "".join(gen.stream(other, cfg))
+    assert "".join(gen.stream(ask, cfg)) == first
+    gen._reuse_system_only(ask)
+    assert gen.llm.n_tokens == keep  # only the system message is reused, so the split never moves
