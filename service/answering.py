@@ -39,8 +39,9 @@ from service.followups import condense
 from service.generating import Writer, ms_since
 from service.grounding import Evidence, select_evidence
 from service.llm import Generator
+from service.numbering import Numbering
 from service.prompting import PromptSource, format_sources, prompt_sources, whole_sources
-from service.writing import Numbering, join_units, joiner, quote_block
+from service.writing import join_units, joiner, quote_block
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ from index.hits import Hit
 from service.answer_config import NOT_COVERED
 from service.events import Answer, citation_of
 from service.grounding import Evidence
-from service.writing import Numbering, join_units
+from service.numbering import Numbering
+from service.writing import join_units
 
 
 def complete_answer(ans: Answer, comp: Composition, hits: list[Hit], evidence: list[Evidence]) -> None:

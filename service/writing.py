@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -14,42 +14,11 @@ from ingest.text import complete_sentences, content_terms
 from service.answer_config import DECLINE_PATTERN
 from service.drafts import draft_text
 from service.grounding import Evidence, citations_in, strip_citations, support_of
+from service.numbering import MARK, Numbering
 from service.prompting import FENCE
 from service.rstview import rst_inline
 
 log = logging.getLogger(__name__)
-
-_MARK = re.compile(r"\s*\[(\d{1,2})\]")
-
-
-@dataclass
-class Numbering:
-    """Display numbers 1..n for sources in the order the answer first cites them; chunks of one section share
-    a number (a learner saw "LoRA conversion > Description" listed as [1] and as [2])."""
-
-    order: list[int] = field(default_factory=list)  # hit indexes: the first cited chunk of each section
-    sections: Sequence[str] = ()  # each hit's section key; none: every chunk is a source of its own
-    members: dict[int, list[int]] = field(default_factory=dict)  # first chunk -> the section's cited chunks
-
-    def number(self, hit: int) -> int:
-        key = self.sections[hit] if hit < len(self.sections) else None
-        first = next((h for h in self.order if key is not None and self.sections[h] == key), hit)
-        if first not in self.order:
-            self.order.append(first)
-        cited = self.members.setdefault(first, [first])
-        if hit not in cited:
-            cited.append(hit)
-        return self.order.index(first) + 1
-
-    def renumber(self, text: str, hit_of: Sequence[int]) -> str:
-        """Prompt markers [p] rewritten to display numbers; markers naming no source dropped."""
-
-        def sub(m: re.Match) -> str:
-            p = int(m.group(1))
-            return f" [{self.number(hit_of[p - 1])}]" if 1 <= p <= len(hit_of) else ""
-
-        return _MARK.sub(sub, text)
-
 
 _LEAD_MARKS = re.compile(r"^(?:\s*\[(\d{1,2})\])+\s*")
 _STRAY_BRACKET = re.compile(r"^\[(?![^\]]*\]\()[^\]\n:]+:")  # "[Heading: text", not "[link](url)"
@@ -283,7 +252,7 @@ def checked_units(
 
 def labels_only(output: str) -> bool:
     """Whether the model's output is source labels and nothing else ("[1] [2]")."""
-    return bool(_MARK.search(output)) and not re.sub(r"\[\d{1,2}\]|[\W_]", "", output)
+    return bool(MARK.search(output)) and not re.sub(r"\[\d{1,2}\]|[\W_]", "", output)
 
 
 def quote_block(evidence: Sequence[Evidence], numbering: Numbering) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from service.numbering import Numbering
 from service.prompting import excerpt
-from service.writing import Checker, Numbering, checked_units, split_units
+from service.writing import Checker, checked_units, split_units
 
 CODE_SOURCE = """Install it first.
 
@@ -253,7 +254,7 @@ def test_two_chunks_of_one_section_are_cited_as_one_source():
     from index.hits import Hit
     from service.composition import Composition, complete_answer, section_keys
     from service.events import Answer
-    from service.writing import Numbering
+    from service.numbering import Numbering
 
     def hit(i: int, heading: str, start: int) -> Hit:
         return Hit(i, f"chunk {i}", 1.0, "s", "s", "s", "p", "t", heading, "u", "a", start, start + 100, "d")

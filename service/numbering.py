@@ -1,0 +1,38 @@
+"""Citation numbers as a reader sees them: 1..n in order of first use, one per cited section."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+MARK = re.compile(r"\s*\[(\d{1,2})\]")
+
+
+@dataclass
+class Numbering:
+    """Display numbers 1..n for sources in the order the answer first cites them; chunks of one section share
+    a number (a learner saw "LoRA conversion > Description" listed as [1] and as [2])."""
+
+    order: list[int] = field(default_factory=list)  # hit indexes: the first cited chunk of each section
+    sections: Sequence[str] = ()  # each hit's section key; none: every chunk is a source of its own
+    members: dict[int, list[int]] = field(default_factory=dict)  # first chunk -> the section's cited chunks
+
+    def number(self, hit: int) -> int:
+        key = self.sections[hit] if hit < len(self.sections) else None
+        first = next((h for h in self.order if key is not None and self.sections[h] == key), hit)
+        if first not in self.order:
+            self.order.append(first)
+        cited = self.members.setdefault(first, [first])
+        if hit not in cited:
+            cited.append(hit)
+        return self.order.index(first) + 1
+
+    def renumber(self, text: str, hit_of: Sequence[int]) -> str:
+        """Prompt markers [p] rewritten to display numbers; markers naming no source dropped."""
+
+        def sub(m: re.Match) -> str:
+            p = int(m.group(1))
+            return f" [{self.number(hit_of[p - 1])}]" if 1 <= p <= len(hit_of) else ""
+
+        return MARK.sub(sub, text)
