@@ -82,9 +82,11 @@ def navigation_ranking(
     title_sims: dict[str, float],
     first_chunks: dict[str, int] | None = None,
     n: int = 5,
+    min_title: float = 0.0,
 ) -> list[int]:
     """For a navigation question: the best-matching page's link chunks, then the first chunk of its next
-    pages (`first_chunks`: every document's, as a page it points to may link nowhere itself)."""
+    pages (`first_chunks`: every document's, as a page it points to may link nowhere itself); nothing when
+    no page title is as close to the question as `min_title`."""
     if not pages or not is_navigation(query):
         return []
     if _HUB.search(query) or _START.search(query):  # the page that links to the most others
@@ -93,6 +95,8 @@ def navigation_ranking(
         )
     else:
         best = max(pages.values(), key=lambda p: title_sims.get(p.doc_id, -1.0))
+        if title_sims.get(best.doc_id, -1.0) < min_title:
+            return []  # no page is named: "after loss.backward() ..." asks about code, not the curriculum
     ranked = sorted(best.link_chunks, key=lambda c: (-best.link_chunks[c] * (c - best.first_chunk + 1), c))
     # Pages with dedicated navigation links put them last; the densest late chunk is the navigation block.
     out = ranked[:2]
@@ -113,8 +117,8 @@ def title_similarities(query_vec: np.ndarray, title_vecs: dict[str, np.ndarray])
 class Navigator:
     """Answers navigation questions from the link graph of an index's pages, built on the first one."""
 
-    def __init__(self, catalog, embed: Callable[[list[str]], np.ndarray]) -> None:
-        self.catalog, self.embed = catalog, embed
+    def __init__(self, catalog, embed: Callable[[list[str]], np.ndarray], min_title: float = 0.0) -> None:
+        self.catalog, self.embed, self.min_title = catalog, embed, min_title
         self._pages: dict[str, PageLinks] | None = None
         self._title_vecs: dict[str, np.ndarray] = {}
         self._firsts: dict[str, int] = {}
@@ -133,4 +137,7 @@ class Navigator:
             self._title_vecs = dict(zip(docs, self.embed(labels))) if docs else {}
             self._pages, self._firsts = pages, firsts
         sims = title_similarities(query_vec, self._title_vecs)
-        return np.array(navigation_ranking(query, self._pages, sims, self._firsts), dtype=np.int64)
+        return np.array(
+            navigation_ranking(query, self._pages, sims, self._firsts, min_title=self.min_title),
+            dtype=np.int64,
+        )

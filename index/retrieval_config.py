@@ -19,6 +19,9 @@ class RetrievalConfig:
     bm25_weight: float = 1.0
     candidates: int = 50  # chunks per retriever, before fusion
     navigation_weight: float = 2.0  # the link graph outweighs one text ranking for "what comes after X?"
+    # ... when a page's title is this close to the question (dev sets: the roadmap's navigation questions
+    # 0.39-0.51, docs questions that say "after" or "next" 0.24 at most)
+    navigation_min_title: float = 0.3
     page_weight: float = 1.0  # the asking page's own chunks count as one more ranked list
     # Query-aware routing (index/routing.py) when more than one source is indexed; 0 turns it off.
     # Dev sets over one roadmap + docs index, hybrid recall@5 / MRR (roadmap; docs): off 0.694 / 0.592;

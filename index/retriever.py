@@ -73,7 +73,9 @@ class Retriever:
         self.queries = QueryEncoder(embedder)
         self._priority_of = self._chunk_priorities(priorities or {})
         self._router = self._build_router()
-        self._navigator = Navigator(self.catalog, embedder.embed)  # "what comes after X?" questions
+        self._navigator = Navigator(
+            self.catalog, embedder.embed, self.cfg.navigation_min_title
+        )  # "what comes after X?" questions
         self._libraries: LibraryNames | None = None  # built on the first search
         self._page_context = PageContext(self.catalog)
         self._speller = Speller.load(version_dir) if cfg.spell_correct else None
@@ -175,7 +177,7 @@ class Retriever:
         top = (focus(ranked) if focus else ranked)[: max(k * 4 if diverse else k, late)]
         recs = self.catalog.chunks(top)
         if late > 1 and mode == "hybrid":  # reordered within a source, then the focus again
-            top = self._late(top, recs, query, late)
+            top = self._late(top, recs, query, late, frozenset(raw.get("navigation", ())))
             top = focus(top) if focus else top
         sections = {i: (r.doc_id, r.anchor) for i, r in recs.items()}
         top = one_per_section(top, sections, k) if diverse else top[:k]
@@ -197,16 +199,23 @@ class Retriever:
         folders = {i: folder_of(r.source_id, r.path) for i, r in self.catalog.chunks(ids).items()}
         return lambda order: libraries.demote(order, folders, named)
 
-    def _late(self, top: list[int], recs: dict, query: str, late: int) -> list[int]:
-        """The first `late` candidates reordered by late interaction, within each source (index/late.py)."""
-        head = [i for i in top[:late] if i in recs]
+    def _late(
+        self, top: list[int], recs: dict, query: str, late: int, pinned: frozenset = frozenset()
+    ) -> list[int]:
+        """The first `late` candidates reordered by late interaction, within each source (index/late.py); the
+        `pinned` ones keep their places (the link graph's: "finished the deep learning page, what's next?"
+        had its page's navigation put behind the page before's, whose words match the question better)."""
+        order = [i for i in top[:late] if i in recs]
+        head = [i for i in order if i not in pinned]
         texts, groups = [recs[i].text for i in head], [recs[i].source_id for i in head]
         kept = {}  # without stored token vectors, they are computed for the question and each candidate
         if self.tokens is not None:
             kept = {"stored": [self.tokens.chunk_vectors(i) for i in head]}
             kept["question"] = self.queries.encode(query).tokens
-        ordered = late_rerank(head, texts, groups, query, self.embedder, weight=self.cfg.late_weight, **kept)
-        return ordered + top[late:]
+        ordered = iter(
+            late_rerank(head, texts, groups, query, self.embedder, weight=self.cfg.late_weight, **kept)
+        )
+        return [i if i in pinned else next(ordered) for i in order] + top[late:]
 
     def _ranked(
         self,
@@ -222,6 +231,8 @@ class Retriever:
         rankings, raw = self._text_rankings(query, query_vec, mode, n, allowed)
         if mode == "hybrid":
             rankings.update(self._context_rankings(query, query_vec, rankings, allowed, page_url, page_title))
+            if "navigation" in rankings:  # the link graph's picks, marked on their hits (kept in place below)
+                raw["navigation"] = {int(c): 1.0 / (r + 1) for r, c in enumerate(rankings["navigation"])}
         self._add_preferred(rankings, n)
         if mode == "hybrid" and self._routed():
             fused = self._router.fuse(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from index.hits import Hit
-from ingest.units import clean_heading
 from service.events import section_title
 from service.grounding import Evidence
 from service.readable import readable
@@ -31,7 +31,9 @@ def prompt_sources(
     that reads the same as one already chosen is skipped (a page can repeat a block: the model read the
     same navigation links twice, as [1] and [2], and nothing else)."""
     # the evidence's sources first, then the other hits by rank: the best sentence is not always the answer
-    ranked = dict.fromkeys([*(e.n for e in evidence), *range(1, len(hits) + 1)])
+    # ... except that the link graph's best pick leads for a navigation question (index/navigation.py)
+    lead = [1] if hits and "navigation" in hits[0].scores else []
+    ranked = dict.fromkeys([*lead, *(e.n for e in evidence), *range(1, len(hits) + 1)])
     texts = {n: readable(hits[n - 1].text, section_title(hits[n - 1].heading)) for n in ranked}
     order = list({texts[n]: n for n in reversed(ranked)}.values())  # the first of each text, ...
     order = sorted(order, key=list(ranked).index)[:max_sources]  # ... in the ranked order
@@ -39,17 +41,19 @@ def prompt_sources(
     out = []
     for n in order:
         anchors = [e.text for e in evidence if e.n == n]
-        out.append(PromptSource(n - 1, source_label(hits[n - 1].heading), excerpt(texts[n], anchors, share)))
+        out.append(PromptSource(n - 1, source_label(hits[n - 1]), excerpt(texts[n], anchors, share)))
     return out
 
 
-def source_label(heading_path: str) -> str:
-    """A source's label: its section's heading, after its page's when that heading alone names no topic
-    ("Navigation", "Overview": the model could not tell which page's next topic it read)."""
-    leaf = section_title(heading_path)
-    if " > " not in heading_path or len(leaf.split()) > 2:
+def source_label(hit: Hit) -> str:
+    """A source's label: its section's heading; for the link graph's pick for a navigation question, after
+    its page's file name ("core skills deep learning > Navigation": the model could not tell which page's
+    next topic it read). The file name, not the title: a roadmap title is a chain of slogans, copied whole."""
+    leaf = section_title(hit.heading)
+    if "navigation" not in hit.scores:
         return leaf
-    return f"{clean_heading(heading_path.split(' > ', 1)[0], limit=80)} > {leaf}"
+    page = re.sub(r"[-_]+", " ", PurePosixPath(hit.path).stem).strip()
+    return f"{page} > {leaf}" if page else leaf
 
 
 def whole_sources(hits: Sequence[Hit]) -> list[PromptSource]:

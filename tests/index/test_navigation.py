@@ -66,3 +66,35 @@ def test_where_to_start_goes_to_the_page_that_links_to_the_most_others():
         assert is_navigation(q) and navigation_ranking(q, pages, sims)[0] == 6, q
     for q in ("what git basics should I learn first?", "how do I start a jupyter notebook?"):
         assert not is_navigation(q), q  # a topic of their own: not a question about the curriculum
+
+
+def test_no_page_named_no_navigation_ranking():
+    pages = build_link_graph(ROWS)
+    q = "after loss.backward() what comes next?"
+    assert navigation_ranking(q, pages, {"a": 0.1, "b": 0.2}, min_title=0.3) == []
+    assert navigation_ranking(q, pages, {"a": 0.1, "b": 0.35}, min_title=0.3)[0] == 3
+
+
+def test_the_named_pages_navigation_leads_through_the_late_stage(hashing_settings, tmp_path):
+    from service.ingestion import SourceRequest, ingest_sources
+    from service.runtime import build_embedder, open_retriever
+
+    pages = tmp_path / "roadmap"
+    pages.mkdir()
+    (pages / "intro.md").write_text(
+        "# Intro\n\nWelcome.\n\n## Navigation\n\nContinue to the next topic: [Basics](basics.md).\n"
+    )
+    (pages / "basics.md").write_text(
+        "# Basics\n\nVariables and loops.\n\n## Navigation\n\nThen continue to [Advanced](advanced.md).\n"
+    )
+    (pages / "advanced.md").write_text("# Advanced\n\nDecorators and generators.\n")
+    embedder = build_embedder(hashing_settings)
+    ingest_sources(hashing_settings, embedder, [SourceRequest(str(pages))])
+    r = open_retriever(hashing_settings, embedder)
+    r._navigator.min_title = 0.0  # the hashing embedder's cosines have a scale of their own
+    hits = r.search("finished the basics page, what's next?", 3, late=10)
+    # the link graph's picks are marked on their hits and keep its order through the late stage
+    picks = [h.scores["navigation"] for h in hits if "navigation" in h.scores]
+    assert (
+        hits[0].scores.get("navigation") == 1.0 and picks == sorted(picks, reverse=True) and len(picks) >= 2
+    )

@@ -43,16 +43,18 @@ def test_a_chunk_that_reads_like_one_already_chosen_is_not_shown_twice():
     from service.grounding import Evidence
     from service.prompting import prompt_sources, source_label
 
-    def hit(i: int, text: str) -> Hit:
-        return Hit(i, text, 1.0, "s", "s", "s", "p", "t", f"Page {i} > Navigation", "u", "a", 0, 10, f"d{i}")
+    def hit(i: int, text: str, heading: str = "Page > Navigation") -> Hit:
+        path = f"ml/deep-learning_{i}.md"
+        return Hit(i, text, 1.0, "s", "s", "s", path, "t", heading, "u", "a", 0, 10, f"d{i}")
 
     nav = "Ending Point: [Deep Learning](dl.md) - Continue to the next topic: Deep Learning."
     hits = [hit(0, nav), hit(1, nav + " 🚀"), hit(2, "Phase 3 is MLOps.")]
+    hits[1].scores["navigation"] = 1.0  # the link graph's pick
     chosen = prompt_sources(hits, [Evidence(nav, n=2, score=1.0, order=0)], budget=1500, max_sources=2)
     assert [s.hit for s in chosen] == [1, 2]
     assert chosen[0].text == "Ending Point: Deep Learning - Continue to the next topic: Deep Learning."
-    assert chosen[0].heading == "Page 1 > Navigation"  # a heading that names no topic gets its page's
-    assert source_label("Page > Saving and loading models") == "Saving and loading models"
+    assert chosen[0].heading == "deep learning 1 > Navigation"  # the pick's label names its page
+    assert source_label(hit(3, "", "Page > Navigation")) == "Navigation"  # not a pick
 
 
 def test_a_tables_columns_keep_their_gaps():

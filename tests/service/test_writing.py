@@ -269,3 +269,20 @@ def test_two_chunks_of_one_section_are_cited_as_one_source():
         (1, "Page > LoRA", 400, 600),
         (2, "Page > Other", 0, 100),
     ]
+
+
+def test_the_link_graphs_pick_leads_the_prompt_of_a_navigation_question():
+    from index.hits import Hit
+    from service.grounding import Evidence
+    from service.prompting import prompt_sources
+
+    def hit(i: int, scores: dict) -> Hit:
+        h = Hit(i, f"Text of chunk {i}.", 1.0, "s", "s", "s", "p.md", "t", f"H{i}", "u", "a", 0, 10, f"d{i}")
+        h.scores.update(scores)
+        return h
+
+    evidence = [Evidence("Text of chunk 2.", n=3, score=1.0, order=0)]
+    nav = [hit(0, {"navigation": 1.0}), hit(1, {}), hit(2, {})]
+    assert [s.hit for s in prompt_sources(nav, evidence, 1500, 2)] == [0, 2]
+    plain = [hit(0, {}), hit(1, {}), hit(2, {})]
+    assert [s.hit for s in prompt_sources(plain, evidence, 1500, 2)] == [2, 0]
