@@ -73,9 +73,7 @@ class Retriever:
         self.queries = QueryEncoder(embedder)
         self._priority_of = self._chunk_priorities(priorities or {})
         self._router = self._build_router()
-        self._navigator = Navigator(
-            self.catalog, embedder.embed, self.cfg.navigation_min_title
-        )  # "what comes after X?" questions
+        self._navigator = Navigator(self.catalog, embedder.embed, cfg.navigation_min_title)  # "what next?"
         self._libraries: LibraryNames | None = None  # built on the first search
         self._page_context = PageContext(self.catalog)
         self._speller = Speller.load(version_dir) if cfg.spell_correct else None
@@ -199,12 +197,9 @@ class Retriever:
         folders = {i: folder_of(r.source_id, r.path) for i, r in self.catalog.chunks(ids).items()}
         return lambda order: libraries.demote(order, folders, named)
 
-    def _late(
-        self, top: list[int], recs: dict, query: str, late: int, pinned: frozenset = frozenset()
-    ) -> list[int]:
+    def _late(self, top: list[int], recs: dict, query: str, late: int, pinned: frozenset) -> list[int]:
         """The first `late` candidates reordered by late interaction, within each source (index/late.py); the
-        `pinned` ones keep their places (the link graph's: "finished the deep learning page, what's next?"
-        had its page's navigation put behind the page before's, whose words match the question better)."""
+        `pinned` ones (the link graph's picks, README "Answers" stop 27) keep their places."""
         order = [i for i in top[:late] if i in recs]
         head = [i for i in order if i not in pinned]
         texts, groups = [recs[i].text for i in head], [recs[i].source_id for i in head]
@@ -212,10 +207,9 @@ class Retriever:
         if self.tokens is not None:
             kept = {"stored": [self.tokens.chunk_vectors(i) for i in head]}
             kept["question"] = self.queries.encode(query).tokens
-        ordered = iter(
-            late_rerank(head, texts, groups, query, self.embedder, weight=self.cfg.late_weight, **kept)
-        )
-        return [i if i in pinned else next(ordered) for i in order] + top[late:]
+        w = self.cfg.late_weight
+        moved = iter(late_rerank(head, texts, groups, query, self.embedder, weight=w, **kept))
+        return [i if i in pinned else next(moved) for i in order] + top[late:]
 
     def _ranked(
         self,
