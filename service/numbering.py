@@ -14,15 +14,18 @@ class Numbering:
     """Display numbers 1..n for sources in the order the answer first cites them; chunks of one section share
     a number (a learner saw "LoRA conversion > Description" listed as [1] and as [2])."""
 
-    order: list[int] = field(default_factory=list)  # hit indexes: the first cited chunk of each section
     sections: Sequence[str] = ()  # each hit's section key; none: every chunk is a source of its own
-    members: dict[int, list[int]] = field(default_factory=dict)  # first chunk -> the section's cited chunks
+    # the first cited chunk of each section (hit index), in order of first use -> the section's cited chunks
+    members: dict[int, list[int]] = field(default_factory=dict)
+
+    @property
+    def order(self) -> list[int]:
+        """The hit that stands for each display number, 1..n."""
+        return list(self.members)
 
     def number(self, hit: int) -> int:
         key = self.sections[hit] if hit < len(self.sections) else None
-        first = next((h for h in self.order if key is not None and self.sections[h] == key), hit)
-        if first not in self.order:
-            self.order.append(first)
+        first = next((h for h in self.members if key is not None and self.sections[h] == key), hit)
         cited = self.members.setdefault(first, [first])
         if hit not in cited:
             cited.append(hit)

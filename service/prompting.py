@@ -35,8 +35,10 @@ def prompt_sources(
     lead = [1] if hits and "navigation" in hits[0].scores else []
     ranked = dict.fromkeys([*lead, *(e.n for e in evidence), *range(1, len(hits) + 1)])
     texts = {n: readable(hits[n - 1].text, section_title(hits[n - 1].heading)) for n in ranked}
-    order = list({texts[n]: n for n in reversed(ranked)}.values())  # the first of each text, ...
-    order = sorted(order, key=list(ranked).index)[:max_sources]  # ... in the ranked order
+    first_of: dict[str, int] = {}  # each text's first source, in the ranked order
+    for n in ranked:
+        first_of.setdefault(texts[n], n)
+    order = list(first_of.values())[:max_sources]
     share = budget // max(1, len(order))
     out = []
     for n in order:

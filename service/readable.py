@@ -19,7 +19,7 @@ _LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\([^)\s]+\)")
 
 def _title(line: str) -> str:
     """A heading line's words as a source label shows them."""
-    return clean_heading(_MD_HEADING.sub("", _EMOJI.sub("", line)), limit=80)
+    return clean_heading(_MD_HEADING.sub("", line), limit=80)  # clean_heading drops emoji too
 
 
 def readable(text: str, label: str = "") -> str:
