@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 
 import numpy as np
 
 from index.hits import Hit
+from index.spelling import english_words
 from ingest.text import content_terms
 
 
@@ -36,13 +37,29 @@ def names_a_topic(terms: set[str], stats: TermStats, topic_df: float) -> bool:
 
 
 _CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{2,}s?\b")
+_LONG_WORD = re.compile(r"\b[A-Za-z]{5,}\b")
 
 
-def unseen_names(question: str, stats: TermStats) -> list[str]:
-    """Words the question writes in capitals (an acronym or a name: "ARIMA", "PMML") that no chunk holds. A
-    casual word the index lacks says little ("clashing", "noob": 12 answerable dev questions have one), but
-    a named method or format it never mentions is a topic it does not cover (3 unanswerable ones)."""
-    return [w for w in _CAPITALS.findall(question) if all(stats.df.get(t, 0) == 0 for t in content_terms(w))]
+def unseen_names(
+    question: str, stats: TermStats, known: Callable[[], Container[str]] = english_words
+) -> list[str]:
+    """Names in the question that no chunk holds: a word written in capitals (an acronym or a name: "ARIMA",
+    "PMML"), or one of 5+ letters that is no English word ("diarization", "streamlit") and holds none of the
+    question's other terms ("libfaiss" beside "import faiss" is a form of a word the index knows). A casual
+    word the index lacks says little ("clashing", "coworker": 12 answerable dev questions have one; "noob" is
+    short), but a named method, tool or format it never mentions is a topic it does not cover."""
+    terms = [t for t in content_terms(question) if len(t) >= 4]
+    words = _CAPITALS.findall(question)
+    for w in _LONG_WORD.findall(question):
+        own = set(content_terms(w))
+        if w.lower() not in known() and not any(t in w.lower() for t in terms if t not in own):
+            words.append(w)
+    return [w for w in dict.fromkeys(words) if _never_held(w, stats)]
+
+
+def _never_held(word: str, stats: TermStats) -> bool:
+    stems = content_terms(word)
+    return bool(stems) and all(stats.df.get(t, 0) == 0 for t in stems)
 
 
 def term_coverage(question: str, passages: Sequence[str], stats: TermStats) -> float:

@@ -97,3 +97,27 @@ def test_a_name_in_capitals_the_index_never_mentions_is_unseen():
     assert unseen_names("export my model to ONNX or PMML?", stats) == ["PMML"]  # ONNX is in the index
     assert unseen_names("how do I stop package versions clashing?", stats) == []  # lower case says little
     assert unseen_names("what are CNNs?", TermStats(["a CNN slides filters"])) == []  # the plural meets it
+
+
+def test_a_long_word_that_is_no_english_word_and_no_form_of_a_question_term_is_an_unseen_name():
+    from service.confidence import unseen_names
+
+    stats = TermStats(["Build faiss with cmake, then import faiss.", "A pipeline for speech recognition."])
+    english = frozenset({"speaker", "pipeline", "built", "cmake"})
+
+    def names(question: str) -> list[str]:
+        return unseen_names(question, stats, known=lambda: english)
+
+    assert names("can a pipeline do speaker diarization") == ["diarization"]
+    assert names("built libfaiss with cmake, how do i import faiss") == []  # a form of a question term
+    assert names("noob q: what is a pipeline") == []  # short words say little
+    assert names("WHAT IS A PIPELINE") == []  # capitals that are only stop words name nothing
+    assert names("how do i build faiss") == []  # every word is in the index
+
+
+def test_the_english_dictionary_spares_casual_words_the_index_lacks():
+    from service.confidence import unseen_names
+
+    stats = TermStats(["Keep each project's dependencies in a virtual environment."])
+    assert unseen_names("my coworkers keep clashing package versions forever", stats) == []
+    assert unseen_names("can i deploy it with streamlit", stats) == ["streamlit"]
