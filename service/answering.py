@@ -239,7 +239,9 @@ class AnswerPipeline:
         """Generated units when a generator is loaded; a decline counts only when retrieval is also weak."""
         if not (self.cfg.generate and self.generator is not None and evidence):
             return
-        writer = Writer(self.generator, self.cfg, self.messages_for, self._retriever().embedder.embed)
+        r = self._retriever()
+        weight = self._term_stats(r).claim_weight
+        writer = Writer(self.generator, self.cfg, self.messages_for, r.embedder.embed, weight)
         covered = ans.confidence.get("coverage", 1.0) >= self.cfg.trust_decline_below
         declined = yield from writer.write(question, evidence, hits, ans, comp, retry_decline=covered)
         comp.declined = declined and not covered

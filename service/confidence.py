@@ -27,6 +27,11 @@ class TermStats:
     def idf(self, term: str) -> float:
         return math.log(1 + (self.n + 1) / (self.df.get(term, 0) + 0.5))
 
+    def claim_weight(self, term: str) -> float:
+        """A claimed term's weight in the support check (service/grounding.py): its IDF, so a name or a rare
+        word counts for more than a paraphrasing verb; a number weighs as a word in 1% of the chunks."""
+        return self.idf(term) if term[:1].isalpha() else math.log(1 + 100)
+
 
 def names_a_topic(terms: set[str], stats: TermStats, topic_df: float) -> bool:
     """Whether a question term is in fewer than `topic_df` of the chunks (or 5). A question of common words

@@ -11,11 +11,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index.hits import Hit
-from ingest.text import content_terms
 from service.answer_config import AnswerConfig
 from service.composition import Composition
 from service.events import Answer, Draft
-from service.grounding import Evidence
+from service.grounding import Evidence, claim_terms
 from service.llm import GenerationConfig, Generator
 from service.prompting import PromptSource
 from service.writing import Checker, checked_units, labels_only, on_topic_check
@@ -32,12 +31,14 @@ def ms_since(t0: float) -> float:
 @dataclass(frozen=True)
 class Writer:
     """Writes one answer's generated units: the generator, the answer settings, the prompt maker (question,
-    evidence, hits, sources at most -> messages and the source each number stands for), the embedder."""
+    evidence, hits, sources at most -> messages and the source each number stands for), the embedder, and a
+    term's weight in the support check (service/confidence.py: TermStats.claim_weight)."""
 
     generator: Generator
     cfg: AnswerConfig
     prompt: Prompt
     embed: Callable[[list[str]], np.ndarray]
+    weight: Callable[[str], float] | None = None
 
     def write(
         self,
@@ -53,7 +54,7 @@ class Writer:
         only source labels ("[1] [2]": the 0.5B model does on some prompts, whatever it is asked), or declined
         when `retry_decline` (retrieval says the sources cover the question), is tried again on the best
         source alone, where it writes (README, "Answers")."""
-        given = frozenset(content_terms(question))  # the question's terms: restating them claims nothing
+        given = frozenset(claim_terms(question))  # the question's terms: restating them claims nothing
         floors = self.cfg.min_relevance, self.cfg.min_relevance_new_source
         on_topic = on_topic_check(question, self.embed, *floors)
         declined = False
@@ -62,7 +63,7 @@ class Writer:
             # a second pass begins as the first did: llama.cpp re-reads only the rest (0.22 s against 2.3 s)
             again = max_sources != self.cfg.prompt_sources
             texts, labels = [hits[s.hit].text for s in sources], [s.heading for s in sources]
-            checker = Checker(texts, self.cfg.min_support, given, labels, on_topic)
+            checker = Checker(texts, self.cfg.min_support, given, labels, on_topic, self.weight)
             raw: list[str] = []
             gen = replace(self.cfg.generation, reuse_prompt=again)
             declined = yield from self._pass(messages, [s.hit for s in sources], checker, ans, comp, raw, gen)

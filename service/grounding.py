@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +24,17 @@ def strip_citations(text: str) -> str:
     return _CITE.sub("", text).strip()
 
 
+# A number stated in a sentence ("n_clusters=2", "lr 0.3", "1e-3"), not a list item's own ("1. Install ...")
+_VALUE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w]|\.\d)", re.IGNORECASE)
+_LIST_MARK = re.compile(r"^\s*\d+[.)]\s+", re.MULTILINE)
+
+
+def claim_terms(text: str) -> set[str]:
+    """What a sentence claims: its content terms and the numbers it states ("The snippet uses n_clusters=2
+    and n_init=10": the values are the answer; word terms alone had it as the question said back)."""
+    return set(content_terms(text)) | set(_VALUE.findall(_LIST_MARK.sub("", _CITE.sub("", text))))
+
+
 @dataclass(frozen=True)
 class Support:
     """How well one answer sentence is backed by the sources."""
@@ -34,17 +45,24 @@ class Support:
 
 
 def support_of(
-    sentence: str, sources: Sequence[str], cited: Sequence[int] = (), given: frozenset[str] = frozenset()
+    sentence: str,
+    sources: Sequence[str],
+    cited: Sequence[int] = (),
+    given: frozenset[str] = frozenset(),
+    weight: Callable[[str], float] | None = None,
 ) -> Support:
     """Best lexical support among the cited sources (all sources when none is cited); `given` terms (the
-    question's) are not claims and are left out of the count."""
-    terms = set(content_terms(strip_citations(sentence))) - given
+    question's) are not claims and are left out of the count. With `weight` (a term's IDF), a rare term
+    counts for more than a common one: the names and values carry a claim, a paraphrasing verb less."""
+    terms = claim_terms(sentence) - given
     if not terms:
         return Support(sentence, 0.0, 0)
+    w = {t: weight(t) if weight else 1.0 for t in terms}
+    total = sum(w.values())
     candidates = [c for c in cited if 1 <= c <= len(sources)] or range(1, len(sources) + 1)
     best = (0.0, 0)
     for c in candidates:  # on a tie the earlier candidate wins (cited first, then the higher-ranked source)
-        coverage = len(terms & set(content_terms(sources[c - 1]))) / len(terms)
+        coverage = sum(w[t] for t in terms & claim_terms(sources[c - 1])) / total
         if coverage > best[0]:
             best = (coverage, c)
     return Support(sentence, best[0], best[1])

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.text import complete_sentences, content_terms
+from ingest.text import complete_sentences
 from service.answer_config import DECLINE_PATTERN
 from service.drafts import draft_text
-from service.grounding import Evidence, citations_in, strip_citations, support_of
+from service.grounding import Evidence, citations_in, claim_terms, strip_citations, support_of
 from service.numbering import MARK, Numbering
 from service.prompting import FENCE
 from service.rstview import rst_inline
@@ -84,6 +84,7 @@ class Checker:
     headings: Sequence[str] = ()  # the prompt's section labels, which a small model sometimes echoes
     # Whether a unit after the first still answers the question: (unit, whether it cites a new source).
     on_topic: Callable[[str, bool], bool] | None = None
+    weight: Callable[[str], float] | None = None  # a term's weight in the support share (its IDF)
 
     def check(self, unit: str, prefer: tuple[int, ...] = ()) -> tuple[str, str, int]:
         """(ok | declined | unsupported, the unit as kept, its source's prompt number)."""
@@ -93,14 +94,14 @@ class Checker:
         if DECLINE_PATTERN.search(unit):
             return "declined", unit, 0
         plain = strip_citations(unit)
-        if len(set(content_terms(plain)) - self.given) < 2:
+        if len(claim_terms(plain) - self.given) < 2:
             return "unsupported", unit, 0  # a fragment, or the question said back
         cited = citations_in(unit, len(self.sources))
-        support = support_of(unit, self.sources, cited, self.given) if cited else None
+        support = support_of(unit, self.sources, cited, self.given, self.weight) if cited else None
         if support is None or support.coverage < self.min_support:
             # the previous unit's source first: an answer's next sentence usually goes on from the same one
             order = [*prefer, *range(1, len(self.sources) + 1)]
-            support = support_of(plain, self.sources, order, self.given)
+            support = support_of(plain, self.sources, order, self.given, self.weight)
         if support.coverage < self.min_support:
             return "unsupported", unit, 0
         if prefer and self.on_topic is not None and not self.on_topic(plain, support.n not in prefer):

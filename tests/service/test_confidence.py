@@ -121,3 +121,9 @@ def test_the_english_dictionary_spares_casual_words_the_index_lacks():
     stats = TermStats(["Keep each project's dependencies in a virtual environment."])
     assert unseen_names("my coworkers keep clashing package versions forever", stats) == []
     assert unseen_names("can i deploy it with streamlit", stats) == ["streamlit"]
+
+
+def test_a_claimed_term_weighs_by_its_rarity_and_a_number_as_a_rare_word():
+    stats = TermStats(["train the model", "train a model", "train with dropout", *["filler text"] * 97])
+    assert stats.claim_weight("dropout") > stats.claim_weight("model") > stats.claim_weight("train")
+    assert stats.claim_weight("0.3") == stats.claim_weight("42") > stats.claim_weight("train")

@@ -286,3 +286,26 @@ def test_the_link_graphs_pick_leads_the_prompt_of_a_navigation_question():
     assert [s.hit for s in prompt_sources(nav, evidence, 1500, 2)] == [0, 2]
     plain = [hit(0, {}), hit(1, {}), hit(2, {})]
     assert [s.hit for s in prompt_sources(plain, evidence, 1500, 2)] == [2, 0]
+
+
+def test_the_numbers_a_sentence_states_are_claims_the_source_must_hold():
+    from service.grounding import claim_terms
+
+    assert {"2", "10"} <= claim_terms("The snippet uses `n_clusters=2` and `n_init=10`. [1]")
+    assert "1" not in claim_terms("1. Install faiss first [1]")  # a list item's own number claims nothing
+    source = ["kmeans = KMeans(n_clusters=2, random_state=0, n_init=10)"]
+    check = Checker(source, min_support=0.6, given=frozenset({"snippet", "cluster", "init", "use"})).check
+    # the question's words and the two values: before numbers counted, this was "the question said back"
+    assert check("The snippet uses `n_clusters=2` and `n_init=10`. [1]")[0] == "ok"
+    assert check("The snippet uses `n_clusters=3` and `n_init=5`. [1]")[0] == "unsupported"
+
+
+def test_with_term_weights_a_rare_name_outweighs_a_paraphrasing_verb():
+    source = ["Use the `.dt` accessor for dates, e.g. `df['Date'].dt.year`."]
+    given = frozenset({"year", "date", "column", "panda"})
+    idf = {"dt.year": 8.0, "extract": 3.0, "dt.month": 8.0}.get
+    unit = "Use `.dt.year` to extract the year from a date column in pandas. [1]"
+    assert Checker(source, 0.6, given).check(unit)[0] == "unsupported"  # 1 of 2 terms: no "extract" there
+    weighted = Checker(source, 0.6, given, weight=lambda t: idf(t, 1.0)).check
+    assert weighted(unit)[0] == "ok"
+    assert weighted(unit.replace("dt.year", "dt.month"))[0] == "unsupported"  # a wrong name still fails
