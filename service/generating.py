@@ -12,6 +12,7 @@ import numpy as np
 
 from index.hits import Hit
 from service.answer_config import AnswerConfig
+from service.codelines import fence_code_runs
 from service.composition import Composition
 from service.events import Answer, Draft
 from service.grounding import Evidence, claim_terms
@@ -98,7 +99,8 @@ class Writer:
                 yield piece
 
         try:
-            for verdict, unit, _ in checked_units(pieces(), checker, self.cfg.max_sentences, drafts=True):
+            units = checked_units(pieces(), checker, self.cfg.max_sentences, drafts=True)
+            for verdict, unit, _ in fence_code_runs(units, checker):
                 if verdict == "draft":
                     ans.timings.setdefault("first_draft_ms", ms_since(comp.started))
                     yield Draft(unit)

@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 _LEAD_MARKS = re.compile(r"^(?:\s*\[(\d{1,2})\])+\s*")
 _STRAY_BRACKET = re.compile(r"^\[(?![^\]]*\]\()[^\]\n:]+:")  # "[Heading: text", not "[link](url)"
 _DECORATION = re.compile(r"^\s*(?:#{1,6}\s+|[*+\-]\s+|\d+[.)]\s+)|\*\*|__")
-_WRAPPED = re.compile(r"\n(?=[a-z(`])")  # a line break inside a sentence copied from a wrapped source
+# a line break inside a sentence copied from a wrapped source; not before a line of code (an assignment or a
+# method call: "s.rolling(window=5).mean()"), which service/codelines.py shows as code
+_WRAPPED = re.compile(r"\n(?=[a-z(`])(?![\w.\[\]'\"]+\s*[+\-*/]?=[^=]|[a-z_]\w*\.[\w.]*\w\()")
 
 
 def clean_unit(unit: str, headings: Sequence[str] = ()) -> str:
@@ -141,6 +143,7 @@ _MARKUP = re.compile(
 # or more " - " joins; dev-set answers with two were real sentences ("Optimizers - ...: Adam, SGD - ...").
 _LINKS_ONLY = re.compile(r"(?:\[[^\]]+\]\([^)]*\)[\s,;|-]*)+")
 _CHAIN = re.compile(r"\s[-–]\s")
+_LATEX = re.compile(r"\\[a-zA-Z]+\{")  # math markup read out of its rst role: \frac{tp}{tp + fp}
 # a table row copied out of a source: aligned columns (rst simple tables) or pipes (markdown tables)
 _TABLE_GAP = re.compile(r"\S {3,}(?=\S)")
 # A sentence cut off mid-way ("While this function can"): it ends on a word that cannot end one.
@@ -174,6 +177,7 @@ def _is_noise(unit: str) -> bool:
     if (
         _MARKUP.search(text)
         or _LINKS_ONLY.fullmatch(text)
+        or _LATEX.search(re.sub(r"`[^`]*`", "", text))
         or len(_CHAIN.findall(re.sub(r"`[^`]*`", "", text))) >= 3
     ):
         return True
@@ -257,8 +261,10 @@ def labels_only(output: str) -> bool:
 
 
 def quote_block(evidence: Sequence[Evidence], numbering: Numbering) -> str:
-    """Verified evidence as quote lines, each with its display number."""
-    return "\n".join(f"> {e.text} [{numbering.number(e.n - 1)}]" for e in evidence)
+    """Verified evidence as quote lines, each with its display number; a line quoted once (a page that repeats
+    its navigation block had the same line quoted twice)."""
+    first = {e.text: e for e in reversed(evidence)}  # each text's first evidence
+    return "\n".join(f"> {e.text} [{numbering.number(e.n - 1)}]" for e in evidence if first[e.text] is e)
 
 
 def join_units(units: Sequence[str]) -> str:

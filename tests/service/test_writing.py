@@ -116,6 +116,7 @@ def test_copied_markup_and_cut_off_fragments_are_not_answer_sentences():
         "Edge AI: Closer to the Action - Roadmap 2025 - Emerging Trends: Edge AI - To the Edge! [1]",
         "Rolling window      `rolling`      `pandas.api.Rolling`      Yes      No [1]",
         "| Method | Input | Output | [2]",
+        r"\text{precision} = \frac{\text{tp}}{\text{tp} + \text{fp}},  Precision & recall: [1]",
     ):  # fmt: skip
         assert _is_noise(unit), unit
     for unit in (
@@ -309,3 +310,16 @@ def test_with_term_weights_a_rare_name_outweighs_a_paraphrasing_verb():
     weighted = Checker(source, 0.6, given, weight=lambda t: idf(t, 1.0)).check
     assert weighted(unit)[0] == "ok"
     assert weighted(unit.replace("dt.year", "dt.month"))[0] == "unsupported"  # a wrong name still fails
+
+
+def test_a_line_the_evidence_holds_twice_is_quoted_once():
+    from service.grounding import Evidence
+    from service.writing import quote_block
+
+    line = "Ending Point: Phase 3: Advanced Topics - MLOps."
+    evidence = [
+        Evidence(line, 1, 0.9, 0),
+        Evidence(line, 1, 0.8, 5),
+        Evidence("Starting Point: Deep Learning.", 2, 0.7, 0),
+    ]
+    assert quote_block(evidence, Numbering()) == f"> {line} [1]\n> Starting Point: Deep Learning. [2]"
