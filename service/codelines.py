@@ -36,11 +36,11 @@ def fence_code_runs(
     code block; a run the sources do not hold together (60% of its lines in one source) stays as it was."""
     run: list[tuple[str, str, int]] = []
     for item in units:
-        verdict, unit, _ = item
+        verdict, unit, n = item
         if verdict == "draft" and run:
             continue  # a draft would show while the run waits: the block replaces it
         if verdict == "ok" and (line := code_line(unit, checker)):
-            run.append((verdict, line, item[2]))
+            run.append((verdict, line, n))
             continue
         yield from _flush(run, checker)
         run = []
@@ -49,6 +49,7 @@ def fence_code_runs(
 
 
 def _flush(run: list[tuple[str, str, int]], checker: Checker) -> Iterator[tuple[str, str, int]]:
+    """A run of code lines as one block, or line by line as inline code."""
     if not run:
         return
     block = "\n".join([FENCE, *(line for _, line, _ in run), FENCE])
