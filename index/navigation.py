@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# The link graph's ranked list, and its mark on a hit's scores (index/retriever.py, service/prompting.py)
+NAVIGATION = "navigation"
+
 NAV_INTENT = re.compile(
     r"\b(next|after|afterwards|follow(s|ing)?|previous|before|prerequisites?|finished|"
     r"done with|where (do|should) i (go|start)|which page|start(ing)? point|comes? after)\b",

@@ -17,7 +17,7 @@ from index.hits import Hit, hit_from_record
 from index.late import late_rerank
 from index.lexical import LexicalIndex
 from index.libraries import LibraryNames, folder_of
-from index.navigation import Navigator
+from index.navigation import NAVIGATION, Navigator
 from index.page_context import PageContext
 from index.queries import QueryEncoder
 from index.retrieval_config import MODES, RetrievalConfig
@@ -175,7 +175,7 @@ class Retriever:
         top = (focus(ranked) if focus else ranked)[: max(k * 4 if diverse else k, late)]
         recs = self.catalog.chunks(top)
         if late > 1 and mode == "hybrid":  # reordered within a source, then the focus again
-            top = self._late(top, recs, query, late, frozenset(raw.get("navigation", ())))
+            top = self._late(top, recs, query, late, frozenset(raw.get(NAVIGATION, ())))
             top = focus(top) if focus else top
         sections = {i: (r.doc_id, r.anchor) for i, r in recs.items()}
         top = one_per_section(top, sections, k) if diverse else top[:k]
@@ -225,8 +225,8 @@ class Retriever:
         rankings, raw = self._text_rankings(query, query_vec, mode, n, allowed)
         if mode == "hybrid":
             rankings.update(self._context_rankings(query, query_vec, rankings, allowed, page_url, page_title))
-            if "navigation" in rankings:  # the link graph's picks, marked on their hits (kept in place below)
-                raw["navigation"] = {int(c): 1.0 / (r + 1) for r, c in enumerate(rankings["navigation"])}
+            if NAVIGATION in rankings:  # the link graph's picks, marked on their hits (kept in place below)
+                raw[NAVIGATION] = {int(c): 1.0 / (r + 1) for r, c in enumerate(rankings[NAVIGATION])}
         self._add_preferred(rankings, n)
         if mode == "hybrid" and self._routed():
             fused = self._router.fuse(
@@ -265,7 +265,7 @@ class Retriever:
         extra = {}
         nav = self._navigator.ranking(query, query_vec) if allowed is None else np.empty(0)
         if nav.size:
-            extra["navigation"] = nav
+            extra[NAVIGATION] = nav
         page_docs = self.page_documents(page_url, page_title)
         if page_docs:
             extra["page"] = self._page_ranking(rankings, page_docs)
@@ -290,7 +290,7 @@ class Retriever:
         return {
             "dense": self.cfg.dense_weight,
             "bm25": self.cfg.bm25_weight,
-            "navigation": self.cfg.navigation_weight,
+            NAVIGATION: self.cfg.navigation_weight,
             "page": self.cfg.page_weight,
         }
 

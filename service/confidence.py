@@ -53,11 +53,11 @@ def unseen_names(
     question's other terms ("libfaiss" beside "import faiss" is a form of a word the index knows). A casual
     word the index lacks says little ("clashing", "coworker": 12 answerable dev questions have one; "noob" is
     short), but a named method, tool or format it never mentions is a topic it does not cover."""
-    terms = [t for t in content_terms(question) if len(t) >= 4]
+    terms, english = [t for t in content_terms(question) if len(t) >= 4], known()
     words = _CAPITALS.findall(question)
     for w in _LONG_WORD.findall(question):
         own = set(content_terms(w))
-        if w.lower() not in known() and not any(t in w.lower() for t in terms if t not in own):
+        if w.lower() not in english and not any(t in w.lower() for t in terms if t not in own):
             words.append(w)
     return [w for w in dict.fromkeys(words) if _never_held(w, stats)]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from index.hits import Hit
+from index.navigation import NAVIGATION
 from service.events import section_title
 from service.grounding import Evidence
 from service.readable import readable
@@ -32,7 +33,7 @@ def prompt_sources(
     same navigation links twice, as [1] and [2], and nothing else)."""
     # the evidence's sources first, then the other hits by rank: the best sentence is not always the answer
     # ... except that the link graph's best pick leads for a navigation question (index/navigation.py)
-    lead = [1] if hits and "navigation" in hits[0].scores else []
+    lead = [1] if hits and NAVIGATION in hits[0].scores else []
     ranked = dict.fromkeys([*lead, *(e.n for e in evidence), *range(1, len(hits) + 1)])
     texts = {n: readable(hits[n - 1].text, section_title(hits[n - 1].heading)) for n in ranked}
     first_of: dict[str, int] = {}  # each text's first source, in the ranked order
@@ -52,7 +53,7 @@ def source_label(hit: Hit) -> str:
     its page's file name ("core skills deep learning > Navigation": the model could not tell which page's
     next topic it read). The file name, not the title: a roadmap title is a chain of slogans, copied whole."""
     leaf = section_title(hit.heading)
-    if "navigation" not in hit.scores:
+    if NAVIGATION not in hit.scores:
         return leaf
     page = re.sub(r"[-_]+", " ", PurePosixPath(hit.path).stem).strip()
     return f"{page} > {leaf}" if page else leaf

@@ -174,11 +174,12 @@ def _is_noise(unit: str) -> bool:
     text = strip_citations(plain).strip()
     if plain.startswith(("#", ">>>")) or ">>> " in text or re.match(r"^\[\d+\]\s*(\(|$)", plain) or not text:
         return True  # a heading, a doctest line copied out of its example (or run on after "For example::")
+    prose = re.sub(r"`[^`]*`", "", text)  # what is not inline code
     if (
         _MARKUP.search(text)
         or _LINKS_ONLY.fullmatch(text)
-        or _LATEX.search(re.sub(r"`[^`]*`", "", text))
-        or len(_CHAIN.findall(re.sub(r"`[^`]*`", "", text))) >= 3
+        or _LATEX.search(prose)
+        or len(_CHAIN.findall(prose)) >= 3
     ):
         return True
     if not text.startswith(FENCE) and (len(_TABLE_GAP.findall(text)) >= 3 or text.count("|") >= 3):
@@ -263,8 +264,11 @@ def labels_only(output: str) -> bool:
 def quote_block(evidence: Sequence[Evidence], numbering: Numbering) -> str:
     """Verified evidence as quote lines, each with its display number; a line quoted once (a page that repeats
     its navigation block had the same line quoted twice)."""
-    first = {e.text: e for e in reversed(evidence)}  # each text's first evidence
-    return "\n".join(f"> {e.text} [{numbering.number(e.n - 1)}]" for e in evidence if first[e.text] is e)
+    lines: dict[str, str] = {}  # each text's first quote line
+    for e in evidence:
+        if e.text not in lines:
+            lines[e.text] = f"> {e.text} [{numbering.number(e.n - 1)}]"
+    return "\n".join(lines.values())
 
 
 def join_units(units: Sequence[str]) -> str:
